@@ -1,10 +1,12 @@
 package io.sendline.schemas;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.sendline.schemas.flink.LocalTimeTypeInfoFactory;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * Start of a campaign: the payload of {@code email.campaigns}, keyed by campaign id. The
@@ -24,6 +26,8 @@ import java.util.Map;
  * @param metadata metadata for every job of the campaign
  * @param launchedAt when it was launched
  */
+// The Flink annotation only matters inside Flink; elsewhere (the edge) it is absent at run time and
+// the JVM ignores it.
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CampaignLaunch(
         String campaignId,
@@ -33,7 +37,7 @@ public record CampaignLaunch(
         String from,
         String fromName,
         String replyTo,
-        LocalTime localSendTime,
+        @TypeInfo(LocalTimeTypeInfoFactory.class) LocalTime localSendTime,
         int ratePerMinute,
         List<String> tags,
         Map<String, String> metadata,

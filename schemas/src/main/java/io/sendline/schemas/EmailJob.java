@@ -1,8 +1,8 @@
 package io.sendline.schemas;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonRawValue;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +51,9 @@ public record EmailJob(
         String subject,
         String html,
         String text,
-        @JsonRawValue @JsonDeserialize(using = RawJsonDeserializer.class) String variables,
+        @JsonSerialize(using = RawJsonSerializer.class)
+                @JsonDeserialize(using = RawJsonDeserializer.class)
+                String variables,
         String campaignId,
         Instant scheduledAt,
         List<String> tags,

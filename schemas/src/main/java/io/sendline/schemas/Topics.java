@@ -54,4 +54,12 @@ public enum Topics {
     public Class<?> payload() {
         return payload;
     }
+
+    /**
+     * Name of the payload's JSON Schema for {@link Schemas}, e.g. {@code email-job} (resource
+     * {@code schemas/email-job.schema.json}).
+     */
+    public String schemaName() {
+        return Schemas.nameOf(payload);
+    }
 }
