@@ -1,0 +1,543 @@
+package io.sendline.common.ledger;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link SendLedger} on the PostgreSQL table {@code send_ledger}, batched: at thousands of messages
+ * a second one statement per claim would make the database round trip the limit, so calls are
+ * queued and a few writer threads turn everything that arrived meanwhile (up to {@code maxBatch},
+ * waiting at most {@code linger} for more) into one multi-row statement per kind: claims become one
+ * {@code INSERT ... SELECT FROM unnest(...) ON CONFLICT (job_id) DO UPDATE ... WHERE <superseded>
+ * RETURNING}, outcomes one upsert each. Each caller's future is completed from the result.
+ *
+ * <p>Order per job is kept: a batch is cut where a job id repeats, so a claim and an outcome of one
+ * job are never reordered, and rows are written in job-id order so concurrent writers cannot
+ * deadlock. A claim that loses a race against a concurrent claim of the same job (whose row was not
+ * yet committed when this statement took its snapshot) is {@link Claim.Kind#IN_DOUBT}: another
+ * claimant holds it and it has no outcome.
+ *
+ * <p>Thread-safe. Futures complete on a writer thread: callbacks must not block.
+ */
+public final class JdbcSendLedger implements SendLedger {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcSendLedger.class);
+
+    /** Default most operations per statement. */
+    public static final int DEFAULT_MAX_BATCH = 500;
+
+    /** Default wait for more operations once one arrived. */
+    public static final Duration DEFAULT_LINGER = Duration.ofMillis(2);
+
+    /** Default number of writer threads (each with its own connection). */
+    public static final int DEFAULT_WRITERS = 2;
+
+    static final String CLAIM_SQL =
+            "WITH input AS (SELECT * FROM unnest(?::text[], ?::int[], ?::text[])"
+                    + " AS t(job_id, attempt, claimed_by)),"
+                    + " taken AS (INSERT INTO send_ledger AS l"
+                    + " (job_id, attempt, state, claimed_at, claimed_by)"
+                    + " SELECT job_id, attempt, 'CLAIMED', now(), claimed_by FROM input"
+                    + " ORDER BY job_id"
+                    + " ON CONFLICT (job_id) DO UPDATE SET attempt = EXCLUDED.attempt,"
+                    + " state = 'CLAIMED', claimed_at = EXCLUDED.claimed_at,"
+                    + " claimed_by = EXCLUDED.claimed_by, relay = NULL,"
+                    + " provider_message_id = NULL, completed_at = NULL,"
+                    + " failure_reason = NULL, retryable = false"
+                    // mirrors LedgerEntry.supersededBy
+                    + " WHERE l.state = 'FAILED' AND l.retryable AND l.attempt < EXCLUDED.attempt"
+                    + " RETURNING l.job_id)"
+                    + " SELECT i.job_id, t.job_id IS NOT NULL AS taken, s.attempt, s.state::text,"
+                    + " s.relay, s.provider_message_id, s.claimed_by, s.failure_reason, s.retryable"
+                    + " FROM input i LEFT JOIN taken t ON t.job_id = i.job_id"
+                    + " LEFT JOIN send_ledger s ON s.job_id = i.job_id";
+
+    static final String ACCEPTED_SQL =
+            "INSERT INTO send_ledger AS l (job_id, attempt, state, relay, provider_message_id,"
+                    + " claimed_at, completed_at)"
+                    + " SELECT job_id, attempt, 'ACCEPTED', relay, pmid, now(), now()"
+                    + " FROM unnest(?::text[], ?::int[], ?::text[], ?::text[])"
+                    + " AS t(job_id, attempt, relay, pmid) ORDER BY job_id"
+                    + " ON CONFLICT (job_id) DO UPDATE SET attempt = EXCLUDED.attempt,"
+                    + " state = 'ACCEPTED', relay = EXCLUDED.relay,"
+                    + " provider_message_id = EXCLUDED.provider_message_id,"
+                    + " completed_at = EXCLUDED.completed_at, failure_reason = NULL,"
+                    + " retryable = false"
+                    + " WHERE l.state <> 'ACCEPTED'";
+
+    static final String FAILED_SQL =
+            "INSERT INTO send_ledger AS l (job_id, attempt, state, failure_reason, retryable,"
+                    + " claimed_at, completed_at)"
+                    + " SELECT job_id, attempt, 'FAILED', reason, retryable, now(), now()"
+                    + " FROM unnest(?::text[], ?::int[], ?::text[], ?::boolean[])"
+                    + " AS t(job_id, attempt, reason, retryable) ORDER BY job_id"
+                    + " ON CONFLICT (job_id) DO UPDATE SET attempt = EXCLUDED.attempt,"
+                    + " state = 'FAILED', failure_reason = EXCLUDED.failure_reason,"
+                    + " retryable = EXCLUDED.retryable, completed_at = EXCLUDED.completed_at"
+                    + " WHERE l.state <> 'ACCEPTED' AND l.attempt <= EXCLUDED.attempt";
+
+    private final DataSource dataSource;
+    private final int maxBatch;
+    private final long lingerNanos;
+    private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
+    private final List<Thread> writers = new ArrayList<>();
+    private final AtomicLong statements = new AtomicLong();
+    private final AtomicLong operations = new AtomicLong();
+    private volatile boolean closed;
+
+    /** A ledger on a data source with the default batching. */
+    public JdbcSendLedger(DataSource dataSource) {
+        this(dataSource, DEFAULT_MAX_BATCH, DEFAULT_LINGER, DEFAULT_WRITERS);
+    }
+
+    /** A ledger on a PostgreSQL URL with the default batching. */
+    public JdbcSendLedger(String jdbcUrl, String user, String password) {
+        this(dataSource(jdbcUrl, user, password));
+    }
+
+    /**
+     * @param dataSource where the {@code send_ledger} table is
+     * @param maxBatch most operations per statement, at least 1
+     * @param linger how long a writer waits for more operations once one arrived
+     * @param writerThreads writer threads, each with its own connection, at least 1
+     */
+    public JdbcSendLedger(DataSource dataSource, int maxBatch, Duration linger, int writerThreads) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        if (maxBatch < 1 || writerThreads < 1) {
+            throw new IllegalArgumentException("maxBatch and writerThreads must be >= 1");
+        }
+        this.maxBatch = maxBatch;
+        this.lingerNanos = Math.max(0, linger.toNanos());
+        for (int i = 0; i < writerThreads; i++) {
+            Thread t = new Thread(new Writer(), "send-ledger-writer-" + i);
+            t.setDaemon(true);
+            writers.add(t);
+            t.start();
+        }
+    }
+
+    private static DataSource dataSource(String url, String user, String password) {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setUrl(Objects.requireNonNull(url, "jdbcUrl"));
+        if (user != null) {
+            ds.setUser(user);
+        }
+        if (password != null) {
+            ds.setPassword(password);
+        }
+        return ds;
+    }
+
+    @Override
+    public CompletableFuture<Claim> claim(String jobId, int attempt, String claimant) {
+        ClaimOp op = new ClaimOp(checkId(jobId), attempt, claimant);
+        return submit(op, op.future);
+    }
+
+    @Override
+    public CompletableFuture<Void> accepted(
+            String jobId, int attempt, String relay, String providerMessageId) {
+        AcceptedOp op = new AcceptedOp(checkId(jobId), attempt, relay, providerMessageId);
+        return submit(op, op.future);
+    }
+
+    @Override
+    public CompletableFuture<Void> failed(
+            String jobId, int attempt, String reason, boolean retryable) {
+        FailedOp op = new FailedOp(checkId(jobId), attempt, reason, retryable);
+        return submit(op, op.future);
+    }
+
+    /** Statements executed so far (for tests and metrics: fewer than operations means batching). */
+    public long statementsExecuted() {
+        return statements.get();
+    }
+
+    /** Operations completed so far. */
+    public long operationsCompleted() {
+        return operations.get();
+    }
+
+    /** Operations waiting for a writer. */
+    public int pending() {
+        return queue.size();
+    }
+
+    /** Stops accepting calls, writes what is queued, and stops the writers. */
+    @Override
+    public void close() {
+        closed = true;
+        for (Thread t : writers) {
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        Op op;
+        while ((op = queue.poll()) != null) {
+            op.fail(new IllegalStateException("send ledger closed"));
+        }
+    }
+
+    private <T> CompletableFuture<T> submit(Op op, CompletableFuture<T> future) {
+        if (closed) {
+            future.completeExceptionally(new IllegalStateException("send ledger closed"));
+            return future;
+        }
+        queue.add(op);
+        return future;
+    }
+
+    private static String checkId(String jobId) {
+        if (jobId == null || jobId.isEmpty()) {
+            throw new IllegalArgumentException("jobId is missing");
+        }
+        return jobId;
+    }
+
+    // ---- operations ---------------------------------------------------------------------------
+
+    private abstract static class Op {
+        final String jobId;
+        final int attempt;
+
+        Op(String jobId, int attempt) {
+            this.jobId = jobId;
+            this.attempt = attempt;
+        }
+
+        abstract void fail(Throwable t);
+    }
+
+    private static final class ClaimOp extends Op {
+        final String claimant;
+        final CompletableFuture<Claim> future = new CompletableFuture<>();
+
+        ClaimOp(String jobId, int attempt, String claimant) {
+            super(jobId, attempt);
+            this.claimant = claimant;
+        }
+
+        @Override
+        void fail(Throwable t) {
+            future.completeExceptionally(t);
+        }
+    }
+
+    private static final class AcceptedOp extends Op {
+        final String relay;
+        final String providerMessageId;
+        final CompletableFuture<Void> future = new CompletableFuture<>();
+
+        AcceptedOp(String jobId, int attempt, String relay, String providerMessageId) {
+            super(jobId, attempt);
+            this.relay = relay;
+            this.providerMessageId = providerMessageId;
+        }
+
+        @Override
+        void fail(Throwable t) {
+            future.completeExceptionally(t);
+        }
+    }
+
+    private static final class FailedOp extends Op {
+        final String reason;
+        final boolean retryable;
+        final CompletableFuture<Void> future = new CompletableFuture<>();
+
+        FailedOp(String jobId, int attempt, String reason, boolean retryable) {
+            super(jobId, attempt);
+            this.reason = reason;
+            this.retryable = retryable;
+        }
+
+        @Override
+        void fail(Throwable t) {
+            future.completeExceptionally(t);
+        }
+    }
+
+    // ---- the writer -------------------------------------------------------------------------
+
+    private final class Writer implements Runnable {
+        private Connection connection;
+
+        @Override
+        public void run() {
+            List<Op> batch = new ArrayList<>(maxBatch);
+            try {
+                while (!closed || !queue.isEmpty()) {
+                    Op first = queue.poll(50, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    batch.add(first);
+                    queue.drainTo(batch, maxBatch - batch.size());
+                    long deadline = System.nanoTime() + lingerNanos;
+                    while (batch.size() < maxBatch) {
+                        long left = deadline - System.nanoTime();
+                        Op more = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+                        if (more == null) {
+                            break;
+                        }
+                        batch.add(more);
+                        queue.drainTo(batch, maxBatch - batch.size());
+                    }
+                    write(batch);
+                    batch.clear();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                for (Op op : batch) {
+                    op.fail(e);
+                }
+            } finally {
+                closeConnection();
+            }
+        }
+
+        /** Writes a batch in segments in which every job appears once, keeping per-job order. */
+        private void write(List<Op> batch) {
+            Set<String> seen = new HashSet<>();
+            List<Op> segment = new ArrayList<>();
+            for (Op op : batch) {
+                if (!seen.add(op.jobId)) {
+                    writeSegment(segment);
+                    segment.clear();
+                    seen.clear();
+                    seen.add(op.jobId);
+                }
+                segment.add(op);
+            }
+            writeSegment(segment);
+        }
+
+        private void writeSegment(List<Op> segment) {
+            List<ClaimOp> claims = new ArrayList<>();
+            List<AcceptedOp> accepts = new ArrayList<>();
+            List<FailedOp> failures = new ArrayList<>();
+            for (Op op : segment) {
+                if (op instanceof ClaimOp c) {
+                    claims.add(c);
+                } else if (op instanceof AcceptedOp a) {
+                    accepts.add(a);
+                } else {
+                    failures.add((FailedOp) op);
+                }
+            }
+            // Within a segment each job appears once, so the kinds do not interact.
+            if (!claims.isEmpty()) {
+                runWithRetry(claims, () -> writeClaims(claims));
+            }
+            if (!accepts.isEmpty()) {
+                runWithRetry(accepts, () -> writeAccepted(accepts));
+            }
+            if (!failures.isEmpty()) {
+                runWithRetry(failures, () -> writeFailed(failures));
+            }
+        }
+
+        private void runWithRetry(List<? extends Op> ops, SqlAction action) {
+            SQLException last = null;
+            for (int tries = 0; tries < 3; tries++) {
+                try {
+                    action.run();
+                    statements.incrementAndGet();
+                    operations.addAndGet(ops.size());
+                    return;
+                } catch (SQLException e) {
+                    last = e;
+                    closeConnection(); // a broken connection is replaced on the next try
+                    String state = e.getSQLState();
+                    boolean transientError =
+                            state != null
+                                    && (state.startsWith("08")
+                                            || state.equals("40001")
+                                            || state.equals("40P01"));
+                    if (!transientError) {
+                        break;
+                    }
+                    LOG.warn("send ledger write failed ({}), retrying", state);
+                } catch (RuntimeException e) {
+                    for (Op op : ops) {
+                        op.fail(e);
+                    }
+                    return;
+                }
+            }
+            LOG.error("send ledger write of {} operations failed", ops.size(), last);
+            LedgerException error = new LedgerException("send ledger write failed", last);
+            for (Op op : ops) {
+                op.fail(error);
+            }
+        }
+
+        private void writeClaims(List<ClaimOp> ops) throws SQLException {
+            ops.sort(Comparator.comparing(op -> op.jobId));
+            int n = ops.size();
+            String[] ids = new String[n];
+            Integer[] attempts = new Integer[n];
+            String[] claimants = new String[n];
+            for (int i = 0; i < n; i++) {
+                ids[i] = ops.get(i).jobId;
+                attempts[i] = ops.get(i).attempt;
+                claimants[i] = ops.get(i).claimant;
+            }
+            Connection c = connection();
+            Map<String, Claim> results = new HashMap<>(n * 2);
+            try (PreparedStatement ps = c.prepareStatement(CLAIM_SQL)) {
+                ps.setArray(1, c.createArrayOf("text", ids));
+                ps.setArray(2, c.createArrayOf("integer", attempts));
+                ps.setArray(3, c.createArrayOf("text", claimants));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        results.put(rs.getString(1), readClaim(rs));
+                    }
+                }
+            }
+            for (ClaimOp op : ops) {
+                Claim claim = results.get(op.jobId);
+                if (claim == null) {
+                    throw new SQLException("claim statement returned no row for a job", "XX000");
+                }
+                if (claim.kind() == Claim.Kind.FRESH) {
+                    claim = Claim.fresh(op.jobId, op.attempt);
+                }
+                op.future.complete(claim);
+            }
+        }
+
+        private Claim readClaim(ResultSet rs) throws SQLException {
+            String jobId = rs.getString(1);
+            if (rs.getBoolean(2)) {
+                return Claim.fresh(jobId, 0);
+            }
+            String state = rs.getString(4);
+            if (state == null) {
+                // The row was committed by a concurrent claim after this statement's snapshot.
+                return Claim.inDoubt(jobId, -1, "concurrent claim");
+            }
+            LedgerEntry row =
+                    new LedgerEntry(
+                            jobId,
+                            rs.getInt(3),
+                            LedgerEntry.State.valueOf(state.trim()),
+                            rs.getString(5),
+                            rs.getString(6),
+                            rs.getString(7),
+                            rs.getString(8),
+                            rs.getBoolean(9));
+            return row.verdictFor(row.attempt());
+        }
+
+        private void writeAccepted(List<AcceptedOp> ops) throws SQLException {
+            ops.sort(Comparator.comparing(op -> op.jobId));
+            int n = ops.size();
+            String[] ids = new String[n];
+            Integer[] attempts = new Integer[n];
+            String[] relays = new String[n];
+            String[] messageIds = new String[n];
+            for (int i = 0; i < n; i++) {
+                AcceptedOp op = ops.get(i);
+                ids[i] = op.jobId;
+                attempts[i] = op.attempt;
+                relays[i] = op.relay;
+                messageIds[i] = op.providerMessageId;
+            }
+            Connection c = connection();
+            try (PreparedStatement ps = c.prepareStatement(ACCEPTED_SQL)) {
+                ps.setArray(1, c.createArrayOf("text", ids));
+                ps.setArray(2, c.createArrayOf("integer", attempts));
+                ps.setArray(3, c.createArrayOf("text", relays));
+                ps.setArray(4, c.createArrayOf("text", messageIds));
+                ps.executeUpdate();
+            }
+            for (AcceptedOp op : ops) {
+                op.future.complete(null);
+            }
+        }
+
+        private void writeFailed(List<FailedOp> ops) throws SQLException {
+            ops.sort(Comparator.comparing(op -> op.jobId));
+            int n = ops.size();
+            String[] ids = new String[n];
+            Integer[] attempts = new Integer[n];
+            String[] reasons = new String[n];
+            Boolean[] retryable = new Boolean[n];
+            for (int i = 0; i < n; i++) {
+                FailedOp op = ops.get(i);
+                ids[i] = op.jobId;
+                attempts[i] = op.attempt;
+                reasons[i] = op.reason;
+                retryable[i] = op.retryable;
+            }
+            Connection c = connection();
+            try (PreparedStatement ps = c.prepareStatement(FAILED_SQL)) {
+                ps.setArray(1, c.createArrayOf("text", ids));
+                ps.setArray(2, c.createArrayOf("integer", attempts));
+                ps.setArray(3, c.createArrayOf("text", reasons));
+                ps.setArray(4, c.createArrayOf("boolean", retryable));
+                ps.executeUpdate();
+            }
+            for (FailedOp op : ops) {
+                op.future.complete(null);
+            }
+        }
+
+        private Connection connection() throws SQLException {
+            if (connection == null) {
+                connection = dataSource.getConnection();
+                connection.setAutoCommit(true);
+            }
+            return connection;
+        }
+
+        private void closeConnection() {
+            if (connection != null) {
+                try {
+                    connection.close();
+                } catch (SQLException e) {
+                    LOG.debug("closing send ledger connection failed", e);
+                }
+                connection = null;
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface SqlAction {
+        void run() throws SQLException;
+    }
+
+    /** A ledger write failed after retries; the caller must treat the job as not claimed. */
+    public static final class LedgerException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        LedgerException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
