@@ -1,0 +1,313 @@
+package io.sendline.edge.it;
+
+import static io.sendline.edge.support.EdgeStack.json;
+import static io.sendline.edge.support.EdgeStack.stack;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sendline.edge.support.EdgeStack;
+import io.sendline.schemas.CancelRequest;
+import io.sendline.schemas.EmailJob;
+import io.sendline.schemas.Topics;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The email API over real HTTP, with a real broker and PostgreSQL behind it. */
+@ExtendWith(EdgeStack.Extension.class)
+class EmailApiITCase {
+
+    static final String EMAIL =
+            "{\"to\":[\"ann@example.com\",{\"email\":\"jörg@bücher.example\",\"name\":\"Jörg\"}],"
+                    + "\"from\":{\"email\":\"news@example.com\",\"name\":\"News\"},\"replyTo\":\"help@example.com\","
+                    + "\"subject\":\"Hello {{ name }}\",\"html\":\"<p>Hi {{ name }}</p>\",\"variables\":{\"name\":\"A\"},"
+                    + "\"type\":\"marketing\",\"tags\":[\"welcome\"],\"metadata\":{\"account\":\"42\"},"
+                    + "\"headers\":{\"X-Campaign-Ref\":\"spring\"}}";
+
+    @SuppressWarnings("unchecked")
+    static List<String> jobIds(HttpResponse<String> r) {
+        List<String> ids = new ArrayList<>();
+        for (Map<String, Object> j : (List<Map<String, Object>>) json(r).get("jobs")) {
+            ids.add((String) j.get("id"));
+        }
+        return ids;
+    }
+
+    @Test
+    void missingOrWrongApiKeyIs401() {
+        EdgeStack s = stack();
+        HttpResponse<String> none =
+                s.send(
+                        s.request("/v1/emails")
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(EMAIL))
+                                .build());
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(none.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+        HttpResponse<String> wrong =
+                s.send(
+                        s.request("/v1/emails/x")
+                                .header("Authorization", "Bearer not-the-key-0123456789")
+                                .GET()
+                                .build());
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(json(wrong)).containsEntry("error", "unauthorized");
+    }
+
+    @Test
+    void acceptsOneJobPerRecipientRecordsQueuedAndPublishes() {
+        EdgeStack s = stack();
+        HttpResponse<String> r = s.postJson("/v1/emails", EMAIL);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        List<String> ids = jobIds(r);
+        assertThat(ids).hasSize(2).doesNotHaveDuplicates();
+
+        HttpResponse<String> status = s.get("/v1/emails/" + ids.get(1));
+        assertThat(status.statusCode()).isEqualTo(200);
+        Map<String, Object> body = json(status);
+        assertThat(body)
+                .containsEntry("status", "QUEUED")
+                .containsEntry("type", "MARKETING")
+                .containsEntry("pool", "marketing")
+                .containsEntry("to", "jörg@bücher.example");
+        assertThat(body.get("tags")).isEqualTo(List.of("welcome"));
+        assertThat(body.get("metadata")).isEqualTo(Map.of("account", "42"));
+        assertThat(body.get("events")).isEqualTo(List.of());
+
+        List<EmailJob> published = s.values(Topics.JOBS_MARKETING, ids.get(1), EmailJob.class);
+        assertThat(published).hasSize(1);
+        EmailJob job = published.get(0);
+        assertThat(job.toName()).isEqualTo("Jörg");
+        assertThat(job.fromName()).isEqualTo("News");
+        assertThat(job.replyTo()).isEqualTo("help@example.com");
+        assertThat(job.variables()).contains("\"name\"");
+        assertThat(job.headers()).containsEntry("X-Campaign-Ref", "spring");
+        assertThat(s.values(Topics.JOBS_TRANSACTIONAL, ids.get(1), EmailJob.class)).isEmpty();
+    }
+
+    @Test
+    void idempotencyKeyReplaysTheSameJobsAndRefusesAnotherBody() {
+        EdgeStack s = stack();
+        String key = "order-" + UUID.randomUUID();
+        String body =
+                "{\"to\":\"bob@example.com\",\"from\":\"s@example.com\",\"subject\":\"x\",\"text\":\"y\"}";
+        HttpResponse<String> first =
+                s.send(
+                        s.api("/v1/emails")
+                                .header("Content-Type", "application/json")
+                                .header("Idempotency-Key", key)
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build());
+        HttpResponse<String> again =
+                s.send(
+                        s.api("/v1/emails")
+                                .header("Content-Type", "application/json")
+                                .header("Idempotency-Key", key)
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build());
+        assertThat(first.statusCode()).isEqualTo(202);
+        assertThat(again.statusCode()).isEqualTo(202);
+        assertThat(jobIds(again)).isEqualTo(jobIds(first));
+        assertThat(again.headers().firstValue("Idempotent-Replayed")).contains("true");
+        assertThat(s.values(Topics.JOBS_TRANSACTIONAL, jobIds(first).get(0), EmailJob.class))
+                .hasSize(1);
+
+        HttpResponse<String> other =
+                s.send(
+                        s.api("/v1/emails")
+                                .header("Content-Type", "application/json")
+                                .header("Idempotency-Key", key)
+                                .POST(
+                                        HttpRequest.BodyPublishers.ofString(
+                                                body.replace("bob", "eve")))
+                                .build());
+        assertThat(other.statusCode()).isEqualTo(409);
+        assertThat(json(other)).containsEntry("error", "idempotency_conflict");
+    }
+
+    @Test
+    void batchAnswersOnePerEmailAndABadOneDoesNotSinkTheRest() {
+        EdgeStack s = stack();
+        StringBuilder b = new StringBuilder("{\"emails\":[");
+        for (int i = 0; i < 500; i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            String to = i == 137 ? "broken-address" : "user" + i + "@example.com";
+            b.append("{\"to\":\"")
+                    .append(to)
+                    .append("\",\"from\":\"s@example.com\",\"subject\":\"s\",\"text\":\"t\"}");
+        }
+        b.append("]}");
+        HttpResponse<String> r = s.postJson("/v1/emails/batch", b.toString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        Map<String, Object> body = json(r);
+        assertThat(body).containsEntry("accepted", 499).containsEntry("rejected", 1);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> results = (List<Map<String, Object>>) body.get("results");
+        assertThat(results).hasSize(500);
+        assertThat(results.get(137)).containsEntry("accepted", false);
+        assertThat(results.get(137).get("errors").toString()).contains("emails[137].to");
+        @SuppressWarnings("unchecked")
+        String id =
+                (String)
+                        ((List<Map<String, Object>>) results.get(499).get("jobs")).get(0).get("id");
+        assertThat(s.get("/v1/emails/" + id).statusCode()).isEqualTo(200);
+
+        String tooMany =
+                "{\"emails\":[" + String.join(",", java.util.Collections.nCopies(501, "{}")) + "]}";
+        assertThat(s.postJson("/v1/emails/batch", tooMany).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void invalidInputIs400WithFieldErrors() {
+        EdgeStack s = stack();
+        HttpResponse<String> r =
+                s.postJson(
+                        "/v1/emails",
+                        "{\"to\":\"a@@example.com\",\"from\":\"s@example.com\",\"subject\":\"x\",\"html\":\"y\",\"headers\":{\"Bcc\":\"x@example.com\",\"X-A\":\"1\\r\\nBcc: y@example.com\"}}");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body())
+                .contains("\"field\":\"to\"")
+                .contains("headers.Bcc")
+                .contains("headers.X-A")
+                .contains("CR or LF");
+        assertThat(r.body()).doesNotContain("a@@example.com");
+
+        assertThat(s.postJson("/v1/emails", "{\"to\": [").statusCode()).isEqualTo(400);
+        assertThat(s.postJson("/v1/emails", "").statusCode()).isEqualTo(400);
+        assertThat(s.postJson("/v1/emails", "[1,2]").statusCode()).isEqualTo(400);
+        HttpResponse<String> form =
+                s.send(
+                        s.api("/v1/emails")
+                                .header("Content-Type", "application/x-www-form-urlencoded")
+                                .POST(HttpRequest.BodyPublishers.ofString("to=x"))
+                                .build());
+        assertThat(form.statusCode()).isEqualTo(415);
+        assertThat(s.send(s.api("/v1/emails").DELETE().build()).statusCode()).isEqualTo(405);
+        assertThat(s.get("/v1/nothing-here").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void oversizedBodyIs413() {
+        EdgeStack s = stack();
+        String big =
+                "{\"to\":\"a@example.com\",\"from\":\"s@example.com\",\"subject\":\"x\",\"html\":\""
+                        + "x".repeat(3 << 20)
+                        + "\"}";
+        HttpResponse<String> r = s.postJson("/v1/emails", big);
+        assertThat(r.statusCode()).isEqualTo(413);
+        // Chunked, without a Content-Length: the limit holds while reading.
+        HttpResponse<String> chunked =
+                s.send(
+                        s.api("/v1/emails")
+                                .header("Content-Type", "application/json")
+                                .POST(
+                                        HttpRequest.BodyPublishers.ofInputStream(
+                                                () ->
+                                                        new java.io.ByteArrayInputStream(
+                                                                big.getBytes())))
+                                .build());
+        assertThat(chunked.statusCode()).isEqualTo(413);
+    }
+
+    @Test
+    void attachmentsAreStoredOnceByHashAndReferenced() throws Exception {
+        EdgeStack s = stack();
+        byte[] content = ("%PDF-1.4 " + UUID.randomUUID()).getBytes();
+        String b64 = Base64.getEncoder().encodeToString(content);
+        String body =
+                "{\"to\":[\"a@example.com\",\"b@example.com\"],\"from\":\"s@example.com\",\"subject\":\"x\",\"text\":\"y\","
+                        + "\"attachments\":[{\"filename\":\"invoice.pdf\",\"contentType\":\"application/pdf\",\"content\":\""
+                        + b64
+                        + "\"}]}";
+        assertThat(s.postJson("/v1/emails", body).statusCode()).isEqualTo(202);
+        HttpResponse<String> r = s.postJson("/v1/emails", body);
+        assertThat(r.statusCode()).isEqualTo(202);
+        EmailJob job = s.values(Topics.JOBS_TRANSACTIONAL, jobIds(r).get(0), EmailJob.class).get(0);
+        assertThat(job.attachments()).hasSize(1);
+        String sha = job.attachments().get(0).sha256();
+        try (Connection c = s.postgres.connect();
+                Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT count(*), min(size), min(filename) FROM email_attachment WHERE sha256 = '"
+                                        + sha
+                                        + "'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(1);
+            assertThat(rs.getLong(2)).isEqualTo(content.length);
+        }
+        String exe = Base64.getEncoder().encodeToString(new byte[] {'M', 'Z', 1, 2, 3});
+        HttpResponse<String> bad = s.postJson("/v1/emails", body.replace(b64, exe));
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("Windows executable");
+        String tooBig = Base64.getEncoder().encodeToString(new byte[(1 << 20) + 10]);
+        assertThat(s.postJson("/v1/emails", body.replace(b64, tooBig)).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void cancelOnlyScheduledEmailsNotYetSent() throws Exception {
+        EdgeStack s = stack();
+        String at = Instant.now().plus(2, ChronoUnit.HOURS).toString();
+        HttpResponse<String> r =
+                s.postJson(
+                        "/v1/emails",
+                        "{\"to\":[\"a@example.com\",\"b@example.com\"],\"from\":\"s@example.com\",\"subject\":\"x\",\"text\":\"y\",\"scheduledAt\":\""
+                                + at
+                                + "\"}");
+        assertThat(r.statusCode()).isEqualTo(202);
+        List<String> ids = jobIds(r);
+
+        HttpResponse<String> cancel =
+                s.send(
+                        s.api("/v1/emails/" + ids.get(0) + "/cancel")
+                                .POST(HttpRequest.BodyPublishers.noBody())
+                                .build());
+        assertThat(cancel.statusCode()).isEqualTo(202);
+        assertThat(json(cancel)).containsEntry("status", "CANCEL_REQUESTED");
+        assertThat(s.values(Topics.JOBS_CANCELLATIONS, ids.get(0), CancelRequest.class)).hasSize(1);
+
+        try (Connection c = s.postgres.connect();
+                Statement st = c.createStatement()) {
+            st.executeUpdate(
+                    "UPDATE email_job SET status = 'SENT', status_rank = 4 WHERE job_id = '"
+                            + ids.get(1)
+                            + "'");
+        }
+        HttpResponse<String> sent =
+                s.send(
+                        s.api("/v1/emails/" + ids.get(1) + "/cancel")
+                                .POST(HttpRequest.BodyPublishers.noBody())
+                                .build());
+        assertThat(sent.statusCode()).isEqualTo(409);
+
+        HttpResponse<String> now =
+                s.postJson(
+                        "/v1/emails",
+                        "{\"to\":\"a@example.com\",\"from\":\"s@example.com\",\"subject\":\"x\",\"text\":\"y\"}");
+        HttpResponse<String> notScheduled =
+                s.send(
+                        s.api("/v1/emails/" + jobIds(now).get(0) + "/cancel")
+                                .POST(HttpRequest.BodyPublishers.noBody())
+                                .build());
+        assertThat(notScheduled.statusCode()).isEqualTo(409);
+        assertThat(
+                        s.send(
+                                        s.api("/v1/emails/" + UUID.randomUUID() + "/cancel")
+                                                .POST(HttpRequest.BodyPublishers.noBody())
+                                                .build())
+                                .statusCode())
+                .isEqualTo(404);
+    }
+}
