@@ -85,11 +85,19 @@ public final class EdgeHandler implements HttpHandler {
             return;
         }
         long length = exchange.getRequestContentLength();
-        if (length > route.maxBodyBytes()) {
+        long drainCap = drainCap(route);
+        if (length > drainCap) {
             tooLarge(exchange, route);
             return;
         }
-        exchange.setMaxEntitySize(route.maxBodyBytes());
+        // The receiver enforces the route's limit; the entity limit is the larger drain cap, so an
+        // over-limit body can be read and thrown away and the client sees the 413 (a client still
+        // sending when the connection closes sees only a reset).
+        exchange.setMaxEntitySize(drainCap);
+        if (length > route.maxBodyBytes()) {
+            drainThenTooLarge(exchange, route);
+            return;
+        }
         Receiver receiver = exchange.getRequestReceiver();
         receiver.setMaxBufferSize((int) Math.min(Integer.MAX_VALUE, route.maxBodyBytes()));
         String apiKeyId = keyId;
@@ -99,9 +107,25 @@ public final class EdgeHandler implements HttpHandler {
                 (ex, error) -> bodyFailed(ex, route, error));
     }
 
+    private static long drainCap(Route route) {
+        return route.maxBodyBytes() * 2 + (1 << 20);
+    }
+
+    private static void drainThenTooLarge(HttpServerExchange exchange, Route route) {
+        exchange.getRequestReceiver()
+                .receivePartialBytes(
+                        (ex, data, last) -> {
+                            if (last) {
+                                tooLarge(ex, route);
+                            }
+                        },
+                        (ex, error) -> tooLarge(ex, route));
+    }
+
     private void bodyFailed(HttpServerExchange exchange, Route route, IOException error) {
-        if (error instanceof io.undertow.server.RequestTooBigException
-                || error instanceof Receiver.RequestToLargeException) {
+        if (error instanceof Receiver.RequestToLargeException) {
+            drainThenTooLarge(exchange, route);
+        } else if (error instanceof io.undertow.server.RequestTooBigException) {
             tooLarge(exchange, route);
         } else {
             LOG.debug("Reading the request body failed: {}", error.toString());
