@@ -11,6 +11,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -28,11 +29,16 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>
  * EdgeLoad --url http://127.0.0.1:8080 --scenario open|click|send|batch
- *          [--connections 64] [--seconds 20] [--warmup 5] [--max-requests 5000000]
+ *          [--connections 64] [--seconds 20] [--warmup 5] [--max-requests 5000000] [--rate R]
  *          [--api-key KEY] [--tracking-secret SECRET] [--tracking-base http://t.example.com]
  * </pre>
  *
- * Prints requests/s, emails/s (for send and batch), the latency percentiles (HdrHistogram, µs
+ * Without {@code --rate} each connection sends its next request as soon as the previous answer
+ * arrived (closed loop: the most the edge can do). With {@code --rate R} requests start on a fixed
+ * schedule of R per second over the idle connections and latency counts from the scheduled start,
+ * so time spent queueing behind a slow answer is included (no coordinated omission).
+ *
+ * <p>Prints requests/s, emails/s (for send and batch), the latency percentiles (HdrHistogram, µs
  * resolution) and the count of each status code.
  */
 public final class EdgeLoad {
@@ -71,6 +77,7 @@ public final class EdgeLoad {
         int seconds = Integer.parseInt(arg("seconds", "20"));
         int warmup = Integer.parseInt(arg("warmup", "5"));
         long maxRequests = Long.parseLong(arg("max-requests", "5000000"));
+        double rate = Double.parseDouble(arg("rate", "0"));
         if (seconds > 600 || warmup > 120) {
             throw new IllegalArgumentException(
                     "runs are bounded: --seconds <= 600, --warmup <= 120");
@@ -80,10 +87,10 @@ public final class EdgeLoad {
                 "edge load: %s against %s:%d, %d connections, %d s (+%d s warm-up)%n",
                 scenario, host.getHostAddress(), port, connections, seconds, warmup);
         if (warmup > 0) {
-            drive(host, port, connections, warmup, maxRequests, requests, null);
+            drive(host, port, connections, warmup, maxRequests, rate, requests, null);
         }
         Histogram h = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
-        Result r = drive(host, port, connections, seconds, maxRequests, requests, h);
+        Result r = drive(host, port, connections, seconds, maxRequests, rate, requests, h);
         double secs = r.nanos / 1e9;
         System.out.printf(
                 "%s: %d requests in %.1f s = %.0f requests/s%s%n",
@@ -96,12 +103,13 @@ public final class EdgeLoad {
                                 ", %.0f emails/s", r.completed * requests.emailsPerRequest / secs)
                         : "");
         System.out.printf(
-                "latency µs: p50 %d, p90 %d, p99 %d, p99.9 %d, max %d (closed loop, %d connections)%n",
+                "latency µs: p50 %d, p90 %d, p99 %d, p99.9 %d, max %d (%s, %d connections)%n",
                 h.getValueAtPercentile(50),
                 h.getValueAtPercentile(90),
                 h.getValueAtPercentile(99),
                 h.getValueAtPercentile(99.9),
                 h.getMaxValue(),
+                rate > 0 ? "scheduled at " + (long) rate + " requests/s" : "closed loop",
                 connections);
         System.out.println(
                 "status codes: "
@@ -258,10 +266,13 @@ public final class EdgeLoad {
             int connections,
             int seconds,
             long maxRequests,
+            double rate,
             Requests requests,
             Histogram h)
             throws IOException {
         Result result = new Result();
+        long interval = rate > 0 ? (long) (1e9 / rate) : 0;
+        ArrayDeque<SelectionKey> idle = new ArrayDeque<>();
         long start = System.nanoTime();
         long deadline = start + TimeUnit.SECONDS.toNanos(seconds);
         try (Selector selector = Selector.open()) {
@@ -272,14 +283,40 @@ public final class EdgeLoad {
                 ch.configureBlocking(false);
                 Conn c = new Conn(ch);
                 conns.add(c);
-                ch.register(selector, SelectionKey.OP_WRITE, c);
-                c.out = ByteBuffer.wrap(requests.next());
-                c.started = System.nanoTime();
+                if (interval > 0) {
+                    idle.add(ch.register(selector, 0, c));
+                } else {
+                    ch.register(selector, SelectionKey.OP_WRITE, c);
+                    c.out = ByteBuffer.wrap(requests.next());
+                    c.started = System.nanoTime();
+                }
             }
-            long sent = connections;
+            long sent = interval > 0 ? 0 : connections;
+            long nextAt = start;
             int open = connections;
             while (open > 0 && System.nanoTime() < deadline + TimeUnit.SECONDS.toNanos(30)) {
-                selector.select(100);
+                if (interval > 0) {
+                    long now = System.nanoTime();
+                    while (!idle.isEmpty()
+                            && now >= nextAt
+                            && nextAt < deadline
+                            && sent < maxRequests) {
+                        SelectionKey k = idle.poll();
+                        Conn c = (Conn) k.attachment();
+                        c.out = ByteBuffer.wrap(requests.next());
+                        c.started = nextAt; // latency counts from the scheduled start
+                        nextAt += interval;
+                        sent++;
+                        k.interestOps(SelectionKey.OP_WRITE);
+                    }
+                    if ((now >= deadline || sent >= maxRequests) && idle.size() == open) {
+                        break;
+                    }
+                    long waitMs = Math.max(1, (nextAt - System.nanoTime()) / 1_000_000);
+                    selector.select(Math.min(100, waitMs));
+                } else {
+                    selector.select(100);
+                }
                 Iterator<SelectionKey> it = selector.selectedKeys().iterator();
                 while (it.hasNext()) {
                     SelectionKey key = it.next();
@@ -308,7 +345,10 @@ public final class EdgeLoad {
                                 c.in.clear();
                                 c.headerEnd = -1;
                                 c.contentLength = -1;
-                                if (now < deadline && sent < maxRequests) {
+                                if (interval > 0) {
+                                    key.interestOps(0);
+                                    idle.add(key);
+                                } else if (now < deadline && sent < maxRequests) {
                                     c.out = ByteBuffer.wrap(requests.next());
                                     c.started = System.nanoTime();
                                     sent++;
@@ -324,6 +364,7 @@ public final class EdgeLoad {
                         result.errors++;
                         key.cancel();
                         c.channel.close();
+                        idle.remove(key);
                         open--;
                     }
                 }

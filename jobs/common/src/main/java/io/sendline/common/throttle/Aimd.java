@@ -108,6 +108,29 @@ public final class Aimd implements Serializable {
         return rate;
     }
 
+    /** Lower bound. */
+    public double min() {
+        return min;
+    }
+
+    /** Time of the last decrease (epoch millis), or {@link Long#MIN_VALUE}. */
+    public long lastDecreaseMillis() {
+        return lastDecreaseMillis;
+    }
+
+    /** Time of the last increase (epoch millis), or {@link Long#MIN_VALUE}. */
+    public long lastIncreaseMillis() {
+        return lastIncreaseMillis;
+    }
+
+    /** Continues from saved state ({@link PacingState}): rate and the times of the last changes. */
+    public Aimd restore(double savedRate, long savedLastDecrease, long savedLastIncrease) {
+        this.rate = Math.max(min, Math.min(max, savedRate));
+        this.lastDecreaseMillis = savedLastDecrease;
+        this.lastIncreaseMillis = savedLastIncrease;
+        return this;
+    }
+
     /** Upper bound. */
     public double max() {
         return max;

@@ -85,6 +85,27 @@ public final class TokenBucket implements Serializable {
         return tokens;
     }
 
+    /** Time of the last refill (epoch millis), or {@link Long#MIN_VALUE} before the first call. */
+    public long lastRefillMillis() {
+        return started ? lastMillis : Long.MIN_VALUE;
+    }
+
+    /**
+     * A bucket continuing from saved state ({@link PacingState}).
+     *
+     * @param lastRefillMillis as returned by {@link #lastRefillMillis()}
+     */
+    public static TokenBucket restore(
+            double ratePerSecond, double burst, double tokens, long lastRefillMillis) {
+        TokenBucket b = new TokenBucket(ratePerSecond, burst);
+        b.tokens = Math.max(0, Math.min(burst, tokens));
+        if (lastRefillMillis != Long.MIN_VALUE) {
+            b.started = true;
+            b.lastMillis = lastRefillMillis;
+        }
+        return b;
+    }
+
     private long waitMillis() {
         if (rate <= 0) {
             return Long.MAX_VALUE;

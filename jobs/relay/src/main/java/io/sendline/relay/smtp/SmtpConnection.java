@@ -41,6 +41,9 @@ final class SmtpConnection {
                     "(?:queued as|\\bid=|message id is)\\s*<?([A-Za-z0-9._@+=-]{3,200})>?",
                     Pattern.CASE_INSENSITIVE);
 
+    private static final Pattern EMBEDDED_REPLY =
+            Pattern.compile("response:\\s*([2-5]\\d\\d)(?:[ -]|$)");
+
     private final Session session;
     private final SmtpSettings settings;
     private final AtomicLong connects;
@@ -191,6 +194,14 @@ final class SmtpConnection {
         }
         String text = e.getMessage();
         int code = SmtpReplyClassifier.replyCode(text);
+        if (code == 0 && text != null) {
+            // "Got bad greeting from SMTP host: h, port: p, response: 421 4.7.0 ..."
+            Matcher m = EMBEDDED_REPLY.matcher(text);
+            if (m.find()) {
+                text = text.substring(m.start(1));
+                code = SmtpReplyClassifier.replyCode(text);
+            }
+        }
         if (code == 0 && e instanceof AuthenticationFailedException) {
             code = 535;
         }

@@ -92,11 +92,13 @@ public final class SmtpRelay implements Relay {
                 break;
         }
         if (s.tls() != SmtpSettings.Tls.NONE) {
-            props.setProperty(p + "ssl.checkserveridentity", "true");
             props.setProperty(p + "ssl.protocols", "TLSv1.3 TLSv1.2");
-        }
-        if (s.sslTrust() != null) {
-            props.setProperty(p + "ssl.trust", s.sslTrust());
+            if (s.sslTrust() == null) {
+                props.setProperty(p + "ssl.checkserveridentity", "true");
+            } else {
+                // Trusting a certificate without validation makes a host name check moot.
+                props.setProperty(p + "ssl.trust", s.sslTrust());
+            }
         }
         if (s.heloName() != null) {
             props.setProperty(p + "localhost", s.heloName());

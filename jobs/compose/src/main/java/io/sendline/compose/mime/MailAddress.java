@@ -1,0 +1,97 @@
+package io.sendline.compose.mime;
+
+import io.sendline.common.address.Addresses;
+import io.sendline.common.address.InvalidAddressException;
+import io.sendline.compose.CompositionException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * An address as it goes into headers and the SMTP envelope: local part as given, domain in ASCII
+ * (punycode, via {@link Addresses#asciiDomain}).
+ *
+ * <p>Local parts must be dot-atoms (quoted local parts are refused). A non-ASCII local part is
+ * accepted: it is written as UTF-8 (RFC 6532) and the message then needs SMTPUTF8 on the way out,
+ * which {@code ComposedMessage#requiresSmtpUtf8()} reports to the relay.
+ *
+ * @param localPart local part, unchanged
+ * @param domain ASCII domain, lower case
+ */
+public record MailAddress(String localPart, String domain) {
+
+    private static final String ATEXT_SPECIALS = "!#$%&'*+-/=?^_`{|}~";
+
+    /**
+     * Parses and checks an address.
+     *
+     * @param what names the address in errors, e.g. {@code recipient}
+     */
+    public static MailAddress parse(String raw, String what) throws CompositionException {
+        if (raw == null || raw.isEmpty()) {
+            throw new CompositionException(what + " address is missing");
+        }
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '\r' || c == '\n' || c == 0) {
+                throw new CompositionException(what + " address contains CR, LF or NUL");
+            }
+            if (c <= ' ' || c == 0x7f || Character.isWhitespace(c) || Character.isISOControl(c)) {
+                throw new CompositionException(
+                        what + " address contains whitespace or a control character");
+            }
+        }
+        int at = raw.lastIndexOf('@');
+        if (at <= 0 || at == raw.length() - 1) {
+            throw new CompositionException(what + " address must be local-part@domain");
+        }
+        String local = raw.substring(0, at);
+        if (local.getBytes(StandardCharsets.UTF_8).length > 64) {
+            throw new CompositionException(what + " address local part is longer than 64 octets");
+        }
+        if (local.startsWith(".") || local.endsWith(".") || local.contains("..")) {
+            throw new CompositionException(what + " address local part has a misplaced dot");
+        }
+        for (int i = 0; i < local.length(); i++) {
+            char c = local.charAt(i);
+            boolean ok =
+                    c >= 0x80
+                            || (c >= 'a' && c <= 'z')
+                            || (c >= 'A' && c <= 'Z')
+                            || (c >= '0' && c <= '9')
+                            || c == '.'
+                            || ATEXT_SPECIALS.indexOf(c) >= 0;
+            if (!ok) {
+                throw new CompositionException(
+                        what
+                                + " address local part must be a dot-atom (quoted local parts"
+                                + " are not supported)");
+            }
+        }
+        String domain;
+        try {
+            domain = Addresses.asciiDomain(raw.substring(at + 1));
+        } catch (InvalidAddressException e) {
+            throw new CompositionException(what + " address: " + e.getMessage());
+        }
+        return new MailAddress(local, domain);
+    }
+
+    /** True when the local part is not ASCII (the message needs SMTPUTF8). */
+    public boolean utf8LocalPart() {
+        for (int i = 0; i < localPart.length(); i++) {
+            if (localPart.charAt(i) >= 0x80) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code local@ascii-domain}. */
+    public String headerForm() {
+        return localPart + "@" + domain;
+    }
+
+    @Override
+    public String toString() {
+        return headerForm();
+    }
+}

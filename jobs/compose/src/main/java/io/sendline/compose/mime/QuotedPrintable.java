@@ -1,0 +1,207 @@
+package io.sendline.compose.mime;
+
+/**
+ * Body encodings written straight into a {@link ByteSink}: quoted-printable (RFC 2045) of UTF-8
+ * text, and the check for when plain 7bit is enough.
+ *
+ * <p>The output is already in DKIM "relaxed" body form (no whitespace at line ends, no runs of
+ * spaces or tabs), so the DKIM body hash can be computed over the bytes as written: a space that
+ * ends a line or is followed by another space or tab is written {@code =20}, a tab always {@code
+ * =09}. A {@code .} or {@code From } at the start of a line is encoded too, so no relay or mailbox
+ * rewrites it. Lines are at most 76 characters; line breaks of the text become CRLF.
+ *
+ * <p>Not thread-safe (scratch buffer): one instance per thread.
+ */
+public final class QuotedPrintable {
+
+    private static final byte[] HEX = "0123456789ABCDEF".getBytes();
+    private static final int MAX = 75; // characters before a soft line break '='
+
+    private char[] chars = new char[16 * 1024];
+
+    /** Encodes {@code text} (line breaks: LF, CRLF or CR). Ends without a final CRLF. */
+    public void encode(CharSequence text, ByteSink out) {
+        int n = text.length();
+        if (chars.length < n) {
+            chars = new char[Math.max(n, chars.length * 2)];
+        }
+        char[] a = chars;
+        if (text instanceof StringBuilder sb) {
+            sb.getChars(0, n, a, 0);
+        } else {
+            text.toString().getChars(0, n, a, 0);
+        }
+        // worst case: 3 bytes per UTF-8 byte (up to 3 per char) plus soft breaks
+        out.ensure(n * 12 + 16);
+        byte[] b = out.raw();
+        int p = out.pos();
+        int col = 0;
+        int i = 0;
+        while (i < n) {
+            char c = a[i];
+            if (c > ' ' && c < 127 && c != '=' && (col > 0 || (c != '.' && c != 'F'))) {
+                if (col >= MAX) {
+                    b[p++] = '=';
+                    b[p++] = '\r';
+                    b[p++] = '\n';
+                    col = 0;
+                    if (c == '.' || c == 'F') {
+                        continue; // re-check as the start of a line
+                    }
+                }
+                b[p++] = (byte) c;
+                col++;
+                i++;
+                continue;
+            }
+            if (c == '\r' || c == '\n') {
+                b[p++] = '\r';
+                b[p++] = '\n';
+                col = 0;
+                i += (c == '\r' && i + 1 < n && a[i + 1] == '\n') ? 2 : 1;
+                continue;
+            }
+            if (c == ' ') {
+                boolean literal =
+                        i + 1 < n
+                                && a[i + 1] != ' '
+                                && a[i + 1] != '\t'
+                                && a[i + 1] != '\r'
+                                && a[i + 1] != '\n';
+                if (literal && col < MAX) {
+                    b[p++] = ' ';
+                    col++;
+                    i++;
+                    continue;
+                }
+            }
+            if (col == 0
+                    && c == 'F'
+                    && !(i + 4 < n
+                            && a[i + 1] == 'r'
+                            && a[i + 2] == 'o'
+                            && a[i + 3] == 'm'
+                            && a[i + 4] == ' ')) {
+                b[p++] = 'F';
+                col++;
+                i++;
+                continue;
+            }
+            // encoded: one code point as UTF-8 bytes, kept on one line
+            int cp = c;
+            int consumed = 1;
+            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(a[i + 1])) {
+                cp = Character.toCodePoint(c, a[i + 1]);
+                consumed = 2;
+            } else if (Character.isSurrogate(c)) {
+                cp = 0xFFFD;
+            }
+            int nbytes = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (col + 3 * nbytes > MAX) {
+                b[p++] = '=';
+                b[p++] = '\r';
+                b[p++] = '\n';
+                col = 0;
+            }
+            if (nbytes == 1) {
+                p = hex(b, p, cp);
+            } else if (nbytes == 2) {
+                p = hex(b, p, 0xC0 | (cp >> 6));
+                p = hex(b, p, 0x80 | (cp & 0x3F));
+            } else if (nbytes == 3) {
+                p = hex(b, p, 0xE0 | (cp >> 12));
+                p = hex(b, p, 0x80 | ((cp >> 6) & 0x3F));
+                p = hex(b, p, 0x80 | (cp & 0x3F));
+            } else {
+                p = hex(b, p, 0xF0 | (cp >> 18));
+                p = hex(b, p, 0x80 | ((cp >> 12) & 0x3F));
+                p = hex(b, p, 0x80 | ((cp >> 6) & 0x3F));
+                p = hex(b, p, 0x80 | (cp & 0x3F));
+            }
+            col += 3 * nbytes;
+            i += consumed;
+        }
+        out.pos(p);
+    }
+
+    private static int hex(byte[] b, int p, int v) {
+        b[p] = '=';
+        b[p + 1] = HEX[(v >> 4) & 0xF];
+        b[p + 2] = HEX[v & 0xF];
+        return p + 3;
+    }
+
+    /**
+     * True when the text can go as 7bit unchanged: ASCII printable only, lines of at most 78
+     * characters, no whitespace runs or whitespace at line ends (the DKIM relaxed form), no line
+     * starting with {@code .} or {@code From }, nothing that looks like a MIME boundary.
+     */
+    public static boolean fits7bit(CharSequence text) {
+        int n = text.length();
+        int col = 0;
+        char prev = '\n';
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c == '\n') {
+                if (prev == ' ') {
+                    return false;
+                }
+                col = 0;
+                prev = c;
+                continue;
+            }
+            if (c == '\r') {
+                if (i + 1 >= n || text.charAt(i + 1) != '\n' || prev == ' ') {
+                    return false;
+                }
+                continue;
+            }
+            if (c < ' ' || c > '~') {
+                return false;
+            }
+            if (c == ' ' && prev == ' ') {
+                return false;
+            }
+            if (col == 0 && (c == '.' || (c == 'F' && startsWith(text, i, "From ")))) {
+                return false;
+            }
+            if (c == '-' && startsWith(text, i, "--=_")) {
+                return false;
+            }
+            if (++col > 78) {
+                return false;
+            }
+            prev = c;
+        }
+        return prev != ' ';
+    }
+
+    private static boolean startsWith(CharSequence s, int at, String prefix) {
+        if (at + prefix.length() > s.length()) {
+            return false;
+        }
+        for (int k = 0; k < prefix.length(); k++) {
+            if (s.charAt(at + k) != prefix.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Writes 7bit text (checked with {@link #fits7bit}) with CRLF line breaks. */
+    public static void write7bit(CharSequence text, ByteSink out) {
+        int n = text.length();
+        out.ensure(n * 2);
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c == '\r') {
+                continue;
+            }
+            if (c == '\n') {
+                out.crlf();
+            } else {
+                out.write(c);
+            }
+        }
+    }
+}

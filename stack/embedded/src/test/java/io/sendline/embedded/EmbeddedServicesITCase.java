@@ -1,0 +1,112 @@
+package io.sendline.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedded services start, serve real clients, and keep data where they promise to. */
+class EmbeddedServicesITCase {
+
+    private static ProducerRecord<byte[], byte[]> rec(String topic, String k, String v) {
+        return new ProducerRecord<>(
+                topic, k.getBytes(StandardCharsets.UTF_8), v.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void kafkaCreatesTopicsAndReadsBackCommittedRecords() {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopics(Map.of("plain", false, "state", true), 2);
+            kafka.createTopic("plain", 2, false); // idempotent
+            assertThat(kafka.describeTopic("plain").partitions()).hasSize(2);
+
+            kafka.send(rec("plain", "a", "1"), rec("plain", "b", "2"), rec("plain", "c", "3"));
+            List<ConsumerRecord<byte[], byte[]>> got =
+                    kafka.readAll("plain", 3, Duration.ofSeconds(60));
+            assertThat(got).hasSize(3);
+        }
+    }
+
+    @Test
+    void kafkaOnFixedPortKeepsTopicsBetweenRuns(@TempDir Path dir) throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(port, dir)) {
+            assertThat(kafka.bootstrapServers()).isEqualTo("localhost:" + port);
+            kafka.createTopic("kept", 1, true);
+            kafka.send(rec("kept", "k", "v"));
+        }
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(port, dir)) {
+            assertThat(kafka.readAll("kept", 1, Duration.ofSeconds(60))).hasSize(1);
+        }
+    }
+
+    @Test
+    void postgresRunsSqlAndKeepsDataInItsDirectory(@TempDir Path dir) throws Exception {
+        try (EmbeddedPostgres pg = EmbeddedPostgres.start();
+                Connection c = pg.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("select 40 + 2")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(42);
+        }
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        try (EmbeddedPostgres pg = EmbeddedPostgres.start(port, dir.resolve("pg"));
+                Connection c = pg.connect();
+                Statement s = c.createStatement()) {
+            s.execute("create table kept(v int)");
+            s.execute("insert into kept values (7)");
+        }
+        try (EmbeddedPostgres pg = EmbeddedPostgres.start(port, dir.resolve("pg"));
+                Connection c = pg.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("select v from kept")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void miniClusterRunsAJobAtParallelismTwoAndServesTheWebUi() throws Exception {
+        try (FlinkMiniCluster flink = FlinkMiniCluster.start(2, 1, 0)) {
+            HttpURLConnection http =
+                    (HttpURLConnection)
+                            URI.create(flink.webUrl() + "/overview").toURL().openConnection();
+            assertThat(http.getResponseCode()).isEqualTo(200);
+            String body = new String(http.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(body).contains("\"slots-total\":2");
+
+            Configuration conf = new Configuration();
+            conf.setString("parallelism.default", "2");
+            StreamExecutionEnvironment env = flink.env(conf);
+            List<Long> out = new ArrayList<>();
+            try (CloseableIterator<Long> it =
+                    env.fromSequence(1, 100).map(x -> x * 2).executeAndCollect()) {
+                it.forEachRemaining(out::add);
+            }
+            assertThat(out).hasSize(100);
+            assertThat(out.stream().mapToLong(Long::longValue).sum()).isEqualTo(10100);
+        }
+    }
+}
