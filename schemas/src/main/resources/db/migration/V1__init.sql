@@ -204,5 +204,6 @@ CREATE TABLE email_attachment (
     size         bigint      NOT NULL CHECK (size >= 0),
     content      bytea       NOT NULL,
     created_at   timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT email_attachment_size_check CHECK (size = octet_length(content))
+    -- Named apart from the column's own check (auto-named email_attachment_size_check).
+    CONSTRAINT email_attachment_size_matches_content CHECK (size = octet_length(content))
 );
