@@ -29,4 +29,17 @@ public enum Outcome {
     public boolean retryable() {
         return this == RETRYABLE || this == THROTTLED;
     }
+
+    /** True when the recipient must be suppressed (a hard bounce): only PERMANENT_RECIPIENT. */
+    public boolean suppressesRecipient() {
+        return this == PERMANENT_RECIPIENT;
+    }
+
+    /**
+     * True when the answer is a pool-level signal (the relay or a receiving provider is limiting
+     * our rate): the pipeline's throttle should slow the pool down, not just this message.
+     */
+    public boolean throttlesPool() {
+        return this == THROTTLED;
+    }
 }

@@ -1,31 +1,56 @@
 package io.sendline.relay;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends each message through the relay of its pool, creating relays on first use. Pools without
- * their own settings share one relay built from the default pool's settings (one connection pool,
- * not one per pool name). A pool with no relay at all gets a PERMANENT_POLICY failure: it is a
- * configuration error, not the recipient's fault.
+ * Sends each message through the relay of its pool. Every configured pool's relay is built up
+ * front, so a relay that cannot be built (no AWS region, say) fails {@code open()} with the pool's
+ * name instead of failing messages later. Pools without their own settings share the default pool's
+ * relay (one connection pool, not one per pool name). A message for an unknown pool when no default
+ * is configured gets a PERMANENT_POLICY failure: a configuration error, not the recipient's fault.
  */
 final class PoolRoutingRelay implements Relay {
 
     private static final Logger LOG = LoggerFactory.getLogger(PoolRoutingRelay.class);
 
     private final RelayConfig config;
-    private final ConcurrentHashMap<String, Relay> relays = new ConcurrentHashMap<>();
+    private final Map<String, Relay> relays;
     private volatile boolean closed;
 
     PoolRoutingRelay(RelayConfig config) {
         this.config = config;
+        Map<String, Relay> built = new LinkedHashMap<>();
+        for (Map.Entry<String, RelaySettings> e : config.pools().entrySet()) {
+            try {
+                built.put(e.getKey(), RelayFactory.create(e.getValue()));
+            } catch (RuntimeException ex) {
+                built.values().forEach(PoolRoutingRelay::closeQuietly);
+                throw new IllegalArgumentException(
+                        "the "
+                                + e.getValue().type()
+                                + " relay of pool '"
+                                + e.getKey()
+                                + "' cannot be built: "
+                                + ex.getMessage(),
+                        ex);
+            }
+        }
+        this.relays = Map.copyOf(built);
     }
 
     @Override
     public String name() {
         return "pools";
+    }
+
+    /** The relay serving {@code pool}, or null when none does (no such pool and no default). */
+    Relay relayFor(String pool) {
+        Relay r = pool == null ? null : relays.get(pool);
+        return r != null ? r : relays.get(RelayConfig.DEFAULT_POOL);
     }
 
     @Override
@@ -34,20 +59,20 @@ final class PoolRoutingRelay implements Relay {
             return CompletableFuture.completedFuture(
                     new RelayResult.Failed(Outcome.RETRYABLE, 0, null, "relay is closed", null));
         }
-        String pool = message.pool();
-        String key = pool != null && config.configures(pool) ? pool : RelayConfig.DEFAULT_POOL;
-        Relay relay;
-        try {
-            relay = relays.computeIfAbsent(key, k -> RelayFactory.create(config.forPool(pool)));
-        } catch (RuntimeException e) {
-            // No relay for the pool, or its relay cannot be built (e.g. no AWS region).
-            LOG.error("no usable relay for pool {}", pool, e);
+        Relay relay = relayFor(message.pool());
+        if (relay == null) {
+            LOG.error("no relay for pool {} (configured: {})", message.pool(), relays.keySet());
             return CompletableFuture.completedFuture(
                     new RelayResult.Failed(
                             Outcome.PERMANENT_POLICY,
                             0,
                             null,
-                            "relay of pool " + pool + " unavailable: " + e.getMessage(),
+                            "no relay configured for pool '"
+                                    + message.pool()
+                                    + "' and no "
+                                    + RelayConfig.PREFIX
+                                    + RelayConfig.DEFAULT_POOL
+                                    + ".type",
                             null));
         }
         return relay.send(message);
@@ -56,14 +81,19 @@ final class PoolRoutingRelay implements Relay {
     @Override
     public void close() {
         closed = true;
-        relays.forEach(
-                (pool, relay) -> {
-                    try {
-                        relay.close();
-                    } catch (RuntimeException e) {
-                        LOG.warn("closing the relay of pool {} failed", pool, e);
-                    }
-                });
-        relays.clear();
+        relays.forEach((pool, relay) -> closeQuietly(relay));
+    }
+
+    private static void closeQuietly(Relay relay) {
+        try {
+            relay.close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing the {} relay failed", relay.name(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PoolRoutingRelay" + config;
     }
 }

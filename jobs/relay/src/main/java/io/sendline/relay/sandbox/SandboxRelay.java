@@ -39,6 +39,7 @@ public final class SandboxRelay implements Relay {
     private final boolean ownsSink;
     private final Clock clock;
     private final ScheduledThreadPoolExecutor scheduler;
+    private volatile boolean closed;
 
     /** A relay with the sink its settings name (webhook, memory sink, or none). */
     public SandboxRelay(SandboxSettings settings) {
@@ -91,6 +92,11 @@ public final class SandboxRelay implements Relay {
 
     @Override
     public CompletableFuture<RelayResult> send(OutboundMessage message) {
+        if (closed) {
+            return CompletableFuture.completedFuture(
+                    new RelayResult.Failed(
+                            Outcome.RETRYABLE, 0, null, "sandbox relay is closed", null));
+        }
         SandboxScenario scenario = SandboxScenario.of(message.recipient());
         switch (scenario) {
             case THROTTLE:
@@ -201,6 +207,18 @@ public final class SandboxRelay implements Relay {
                                 "smtp; 452 4.2.2 mailbox full",
                                 "4.2.2"));
                 break;
+            case SUPPRESSION_LIST:
+                out.add(
+                        event(
+                                m,
+                                providerId,
+                                SandboxEvent.Type.BOUNCED,
+                                "PERMANENT",
+                                "OnSuppressionList",
+                                "Amazon SES did not send the message to this address because it"
+                                        + " is on the suppression list for your account.",
+                                "5.1.1"));
+                break;
             case COMPLAINT:
                 out.add(delivered(m, providerId));
                 out.add(event(m, providerId, SandboxEvent.Type.COMPLAINED, null, null, null, null));
@@ -261,6 +279,7 @@ public final class SandboxRelay implements Relay {
      */
     @Override
     public void close() {
+        closed = true;
         scheduler.shutdown();
         Duration wait =
                 settings.slowLatency()

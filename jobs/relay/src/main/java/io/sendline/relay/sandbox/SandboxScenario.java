@@ -13,9 +13,19 @@ public enum SandboxScenario {
     /** Accepted, then BOUNCED (PERMANENT, 5.1.1): a hard bounce. */
     BOUNCE("bounce"),
     /** Accepted, then BOUNCED (TRANSIENT, 4.2.2 mailbox full): a soft bounce. */
-    SOFT_BOUNCE("softbounce"),
+    SOFT_BOUNCE("softbounce", "soft"),
+    /**
+     * Accepted, then DELIVERED: an out-of-office auto-reply (SES's {@code ooto@}) is a delivery;
+     * the reply goes to the sender, not to the webhook.
+     */
+    OUT_OF_OFFICE("ooto"),
     /** Accepted, then DELIVERED and COMPLAINED. */
     COMPLAINT("complaint"),
+    /**
+     * Accepted, then BOUNCED (PERMANENT, OnSuppressionList): the relay's own suppression list, as
+     * SES's {@code suppressionlist@}.
+     */
+    SUPPRESSION_LIST("suppressionlist"),
     /** Accepted, then DELAYED (4.4.1) and later DELIVERED. */
     DELAY("delay"),
     /** Accepted after the slow latency, then DELIVERED. */
@@ -33,14 +43,28 @@ public enum SandboxScenario {
     public static final String DOMAIN = "simulator.sendline.dev";
 
     private final String localPart;
+    private final String[] aliases;
 
-    SandboxScenario(String localPart) {
+    SandboxScenario(String localPart, String... aliases) {
         this.localPart = localPart;
+        this.aliases = aliases;
     }
 
     /** The local part that selects this scenario, e.g. {@code bounce}. */
     public String localPart() {
         return localPart;
+    }
+
+    private boolean selectedBy(String local) {
+        if (localPart.equals(local)) {
+            return true;
+        }
+        for (String a : aliases) {
+            if (a.equals(local)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The canonical simulator address, e.g. {@code bounce@simulator.sendline.dev}. */
@@ -69,7 +93,7 @@ public enum SandboxScenario {
         }
         local = local.toLowerCase(Locale.ROOT);
         for (SandboxScenario s : values()) {
-            if (s.localPart.equals(local)) {
+            if (s.selectedBy(local)) {
                 return s;
             }
         }

@@ -63,7 +63,8 @@ final class SmtpConnection {
         InternetAddress[] recipients;
         try {
             // Parsed from the composed bytes and never saved: written back out unchanged.
-            mime = new SMTPMessage(session, new SharedByteArrayInputStream(message.mime()));
+            byte[] bytes = JobIdHeaders.apply(message.mime(), message.jobId(), settings.provider());
+            mime = new SMTPMessage(session, new SharedByteArrayInputStream(bytes));
             if (message.envelopeFrom() != null) {
                 mime.setEnvelopeFrom(message.envelopeFrom());
             }

@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * Sends through any SMTP relay (SendGrid, Mailgun, Postmark, an MTA) with Jakarta Mail. Keeps
  * {@link SmtpSettings#poolSize()} connections open and reuses them: a fixed pool of worker threads,
  * each borrowing one {@link SmtpConnection} at a time, so a connection is only ever used by one
- * thread. The composed MIME is sent byte for byte (headers, DKIM signature and the {@code
- * X-Sendline-Job-Id} header included). {@link #send} queues and returns at once; when more than
- * {@link SmtpSettings#queueCapacity()} messages wait, it answers THROTTLED rather than block.
+ * thread. The composed MIME is sent byte for byte (headers and DKIM signature included), with the
+ * job id headers of {@link JobIdHeaders} put in front. STARTTLS and AUTH as configured. {@link
+ * #send} queues and returns at once; when more than {@link SmtpSettings#queueCapacity()} messages
+ * wait, it answers THROTTLED rather than block.
  */
 public final class SmtpRelay implements Relay {
 
@@ -36,6 +37,7 @@ public final class SmtpRelay implements Relay {
     private final BlockingQueue<SmtpConnection> connections;
     private final AtomicLong connects = new AtomicLong();
     private volatile boolean closed;
+    private volatile boolean terminated;
 
     public SmtpRelay(SmtpSettings settings) {
         this.settings = Objects.requireNonNull(settings, "smtp settings");
@@ -126,7 +128,7 @@ public final class SmtpRelay implements Relay {
             return result;
         }
         try {
-            workers.execute(() -> result.complete(sendNow(message)));
+            workers.execute(new SendTask(message, result));
         } catch (RejectedExecutionException e) {
             result.complete(
                     new RelayResult.Failed(
@@ -162,25 +164,65 @@ public final class SmtpRelay implements Relay {
                     Outcome.RETRYABLE, 0, null, "unexpected: " + e.getClass().getName(), null);
         } finally {
             connections.add(c);
+            if (terminated) {
+                // close() has already swept the idle connections: do not leave this one open.
+                c.close();
+            }
+        }
+    }
+
+    /** One queued send; kept as a type so that sends never run at close can still be answered. */
+    private final class SendTask implements Runnable {
+        final OutboundMessage message;
+        final CompletableFuture<RelayResult> result;
+
+        SendTask(OutboundMessage message, CompletableFuture<RelayResult> result) {
+            this.message = message;
+            this.result = result;
+        }
+
+        @Override
+        public void run() {
+            result.complete(sendNow(message));
         }
     }
 
     /** Stops taking messages, lets queued ones finish (up to the read timeout), closes. */
     @Override
     public void close() {
+        if (closed && terminated) {
+            return;
+        }
         closed = true;
         workers.shutdown();
         try {
             if (!workers.awaitTermination(
                     settings.readTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS)) {
-                workers.shutdownNow();
+                abandonQueued();
             }
         } catch (InterruptedException e) {
-            workers.shutdownNow();
+            abandonQueued();
             Thread.currentThread().interrupt();
         }
+        terminated = true;
         for (SmtpConnection c : connections) {
             c.close();
+        }
+    }
+
+    /** Stops the workers and answers every send that never ran, so no caller waits forever. */
+    private void abandonQueued() {
+        for (Runnable r : workers.shutdownNow()) {
+            if (r instanceof SendTask) {
+                ((SendTask) r)
+                        .result.complete(
+                                new RelayResult.Failed(
+                                        Outcome.RETRYABLE,
+                                        0,
+                                        null,
+                                        "SMTP relay closed before the message was sent",
+                                        null));
+            }
         }
     }
 }

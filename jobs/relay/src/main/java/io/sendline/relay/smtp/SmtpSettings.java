@@ -25,6 +25,9 @@ import java.util.Set;
  *   <li>{@code queueCapacity} (10000): messages waiting for a connection before sends are refused
  *       as THROTTLED
  *   <li>{@code heloName}: name sent in EHLO (default: the local host name)
+ *   <li>{@code provider}: {@code generic} (default), {@code sendgrid}, {@code mailgun} or {@code
+ *       postmark}: which header, besides {@code X-Sendline-Job-Id}, carries the job id so that the
+ *       provider's webhooks echo it ({@link JobIdHeaders})
  * </ul>
  */
 public record SmtpSettings(
@@ -40,7 +43,8 @@ public record SmtpSettings(
         int maxMessagesPerConnection,
         Duration idleCheckAfter,
         int queueCapacity,
-        String heloName)
+        String heloName,
+        Provider provider)
         implements RelaySettings {
 
     private static final long serialVersionUID = 1L;
@@ -65,7 +69,32 @@ public record SmtpSettings(
                     "maxMessagesPerConnection",
                     "idleCheckAfter",
                     "queueCapacity",
-                    "heloName");
+                    "heloName",
+                    "provider");
+
+    /** The SMTP relay behind the host, for the job id header its webhooks echo. */
+    public enum Provider {
+        /** Any MTA: {@code X-Sendline-Job-Id} only. */
+        GENERIC,
+        /** SendGrid: also {@code X-SMTPAPI} unique argument {@code sendline-job-id}. */
+        SENDGRID,
+        /** Mailgun: also {@code X-Mailgun-Variables} {@code sendline-job-id}. */
+        MAILGUN,
+        /** Postmark: also {@code X-PM-Metadata-sendline-job-id}. */
+        POSTMARK;
+
+        static Provider parse(String fullKey, String value) {
+            try {
+                return valueOf(value.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        fullKey
+                                + " must be one of generic, sendgrid, mailgun, postmark; got '"
+                                + value
+                                + "'");
+            }
+        }
+    }
 
     /** How the connection is secured. */
     public enum Tls {
@@ -111,6 +140,7 @@ public record SmtpSettings(
             throw new IllegalArgumentException("smtp port must be within 1..65535, got " + port);
         }
         Objects.requireNonNull(tls, "smtp tls mode must be set");
+        Objects.requireNonNull(provider, "smtp provider must be set");
         if ((username == null) != (password == null)) {
             throw new IllegalArgumentException(
                     "smtp username and password must be set together (AUTH), or neither");
@@ -162,6 +192,7 @@ public record SmtpSettings(
         r.rejectUnknown(KEYS);
         Builder d = builder();
         String tls = r.string("tls", null);
+        String provider = r.string("provider", null);
         return builder()
                 .host(r.required("host"))
                 .port(r.integer("port", d.port))
@@ -176,6 +207,8 @@ public record SmtpSettings(
                 .idleCheckAfter(r.duration("idleCheckAfter", d.idleCheckAfter))
                 .queueCapacity(r.integer("queueCapacity", d.queueCapacity))
                 .heloName(r.string("heloName", null))
+                .provider(
+                        provider == null ? d.provider : Provider.parse(r.key("provider"), provider))
                 .build();
     }
 
@@ -207,6 +240,8 @@ public record SmtpSettings(
                 + queueCapacity
                 + ", heloName="
                 + heloName
+                + ", provider="
+                + provider
                 + '}';
     }
 
@@ -225,6 +260,7 @@ public record SmtpSettings(
         private Duration idleCheckAfter = Duration.ofSeconds(30);
         private int queueCapacity = 10_000;
         private String heloName;
+        private Provider provider = Provider.GENERIC;
 
         private Builder() {}
 
@@ -289,6 +325,11 @@ public record SmtpSettings(
             return this;
         }
 
+        public Builder provider(Provider provider) {
+            this.provider = provider;
+            return this;
+        }
+
         public SmtpSettings build() {
             return new SmtpSettings(
                     host,
@@ -303,7 +344,8 @@ public record SmtpSettings(
                     maxMessagesPerConnection,
                     idleCheckAfter,
                     queueCapacity,
-                    heloName);
+                    heloName,
+                    provider);
         }
     }
 }
