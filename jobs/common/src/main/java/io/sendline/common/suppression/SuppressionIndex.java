@@ -26,18 +26,53 @@ import java.util.Optional;
  * bulk load of the whole compacted topic costs about {@code sqrt(bucket size)} copied entries per
  * change instead of a whole bucket copy per change.
  *
- * <p><b>Checkpointing.</b> {@link #apply} returns the bucket it changed and marks it dirty. The
- * Flink operator mirrors buckets into broadcast {@code MapState<Integer, long[]>}: either per
- * change ({@code state.put(id, index.bucket(id))}), or, cheaper while catching up on the topic,
- * once per checkpoint for the ids returned by {@link #drainDirtyBuckets()}. {@link #bucket(int)}
- * merges the bucket's delta and returns its base array; base arrays are never modified after they
- * are published, so the state and the index share them (one copy of the list per subtask, not two)
- * and an asynchronous snapshot never sees a half-written array. {@link #restoreBucket} takes such
- * an array back on restore without copying it.
+ * <p><b>Checkpointing (for the operator author).</b> Never mirror the index as one state entry per
+ * address: a broadcast {@code MapState} of 10 million entries boxes every key and takes seconds to
+ * snapshot on every checkpoint. Store the <i>buckets</i> instead, {@value #DEFAULT_BUCKETS} {@code
+ * long[]} values of ~20 KB each, which Flink writes with its primitive-array serializer (one tight
+ * loop per array):
  *
- * <p>Rules: complaints and hard bounces are never removed; a stronger reason replaces a weaker one
- * (COMPLAINT = HARD_BOUNCE &gt; SOFT_BOUNCE_LIMIT = MANUAL &gt; UNSUBSCRIBE) and never the other
- * way round.
+ * <ol>
+ *   <li>Declare {@code MapStateDescriptor<Integer, long[]>} (Flink's {@code Types.INT} and {@code
+ *       PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO}, never Kryo) as the broadcast state
+ *       of the suppression stream.
+ *   <li>Implement {@code CheckpointedFunction} on the broadcast function. In {@code
+ *       initializeState}, take the state from {@code getOperatorStateStore().getBroadcastState(d)}
+ *       (that handle is writable and is readable before the first element), build the index with
+ *       the configured bucket count and call {@link #restoreBucket} for every entry: the arrays are
+ *       taken over without a copy.
+ *   <li>In {@code processBroadcastElement} call only {@link #apply}; do <b>not</b> write state per
+ *       change (that would copy a 20 KB bucket per change, hundreds of GB while catching up on the
+ *       compacted topic from the beginning).
+ *   <li>In {@code snapshotState}, which Flink calls before it snapshots the operator state, write
+ *       {@code state.put(id, index.bucket(id))} for each id of {@link #drainDirtyBuckets()}. Base
+ *       arrays are immutable once published, so the state and the index share them: one copy of the
+ *       list per subtask, not two.
+ * </ol>
+ *
+ * <p>Costs to plan for: every subtask writes its whole broadcast state on every checkpoint (Flink
+ * does not checkpoint broadcast state incrementally, and each subtask writes its own copy, so a
+ * checkpoint holds {@code parallelism} copies of ~80 MB at 10 million addresses), and the heap
+ * state backend deep-copies the values during the synchronous part of the snapshot, so allow
+ * another ~80 MB of short-lived heap at checkpoint time. If {@code parallelism} copies become too
+ * much, use union {@code ListState} instead: subtask {@code i} writes only buckets with {@code id %
+ * parallelism == i}, and on restore every subtask receives all of them. Either way, keep
+ * checkpoints <i>aligned</i> for this operator: all subtasks have then applied exactly the same
+ * prefix of the broadcast stream, which is what makes one subtask's buckets valid for another. The
+ * bucket count is part of the checkpoint format: {@link #restoreBucket} refuses entries of another
+ * bucket layout.
+ *
+ * <p><b>Lookups.</b> The caller hashes the normalised address once ({@link Addresses#hash64}) and
+ * calls {@link #blocksHash} or {@link #reasonForHash}, which allocate nothing. Inside a bucket the
+ * place of a hash is first guessed from its value (hashes are uniform) and then found by a short
+ * gallop and binary search, so a lookup touches about two cache lines. Call {@link #compactAll()}
+ * after a bulk load (e.g. when the suppression topic has been read to its end) to fold the pending
+ * changes into the base arrays.
+ *
+ * <p>Rules: complaints and hard bounces are never removed (nor soft-bounce limits: only
+ * unsubscribes and manual entries, {@link SuppressionReason#removable()}); a stronger reason
+ * replaces a weaker one (UNSUBSCRIBE &lt; MANUAL &lt; SOFT_BOUNCE_LIMIT &lt; HARD_BOUNCE &lt;
+ * COMPLAINT, the order of the edge's store) and never the other way round.
  *
  * <p>Not thread-safe: one instance per operator subtask, used from the task thread only.
  */
@@ -122,17 +157,23 @@ public final class SuppressionIndex {
     /**
      * Applies one change from the suppression topic.
      *
-     * @param change the change; its address must already be normalised (the topic's key form)
+     * @param change the change; its address is normalised again here (idempotent), so a producer
+     *     that sent {@code Bob@Example.COM} still suppresses {@code bob@example.com}
      * @return the id of the bucket that changed, or -1 when nothing changed (already present with
      *     an equal or stronger reason, removal of an absent address, or a refused removal of a
      *     complaint or hard bounce)
+     * @throws IllegalArgumentException when the change has no address or action, an ADD has no
+     *     reason, or the address is not valid ({@link
+     *     io.sendline.common.address.InvalidAddressException})
      */
     public int apply(SuppressionChange change) {
         Objects.requireNonNull(change, "change");
         if (change.address() == null || change.action() == null) {
             throw new IllegalArgumentException("suppression change needs an address and action");
         }
-        long hash = Addresses.hash64(change.address());
+        // The topic is keyed by the normalised address, but a producer that forgot to normalise
+        // would otherwise create a key no lookup ever finds: normalising again is idempotent.
+        long hash = Addresses.hash64(Addresses.normalise(change.address()));
         if (change.action() == SuppressionChange.Action.ADD) {
             if (change.reason() == null) {
                 throw new IllegalArgumentException("suppression ADD needs a reason");
@@ -224,6 +265,13 @@ public final class SuppressionIndex {
         size += e.length;
     }
 
+    /** Merges every bucket's pending changes into its base array (e.g. after a bulk load). */
+    public void compactAll() {
+        for (int b = 0; b < base.length; b++) {
+            compact(b);
+        }
+    }
+
     /**
      * The ids of buckets changed since the last call (in ascending order), and forgets them. The
      * operator calls {@link #bucket(int)} for each to mirror it into state.
@@ -300,8 +348,69 @@ public final class SuppressionIndex {
             }
         }
         long[] a = base[b];
-        int i = lowerBound(a, a.length, key);
-        return i < a.length && (a[i] & KEY_MASK) == key ? (int) (a[i] & CODE_MASK) : 0;
+        int len = a.length;
+        if (len == 0) {
+            return 0;
+        }
+        int i = lowerBoundFrom(a, len, key, guess(key, len));
+        return i < len && (a[i] & KEY_MASK) == key ? (int) (a[i] & CODE_MASK) : 0;
+    }
+
+    /**
+     * Where a key should be in a sorted bucket of {@code n} uniformly distributed hashes: the bits
+     * below the bucket bits, read as a fraction, times {@code n}. Hashes are uniform, so the real
+     * place is within a few dozen slots (a couple of cache lines) and a lookup touches about two
+     * cache lines instead of the dozen a plain binary search over 10 million entries misses on.
+     */
+    private int guess(long key, int n) {
+        // Within a bucket the top bits are equal, so signed order is unsigned order of the rest;
+        // with one bucket the sign bit is flipped to turn signed order into a fraction.
+        long fraction = bucketBits == 0 ? key ^ Long.MIN_VALUE : key << bucketBits;
+        // unsigned (fraction * n) >>> 64, n >= 0
+        long high = Math.multiplyHigh(fraction, n) + ((fraction >> 63) & n);
+        return (int) Math.min(n - 1, Math.max(0, high));
+    }
+
+    /**
+     * {@link #lowerBound} starting from a guess: gallops away from it in doubling steps until the
+     * answer is bracketed, then binary-searches the bracket.
+     */
+    static int lowerBoundFrom(long[] a, int n, long key, int guess) {
+        int g = Math.min(n - 1, Math.max(0, guess));
+        int lo;
+        int hi;
+        if (a[g] < key) {
+            // answer in (g, n]
+            lo = g + 1;
+            hi = lo;
+            int step = 1;
+            while (hi < n && a[hi] < key) {
+                lo = hi + 1;
+                hi += step;
+                step <<= 1;
+            }
+            hi = Math.min(hi, n);
+        } else {
+            // answer in [0, g]
+            hi = g;
+            lo = g;
+            int step = 1;
+            while (lo > 0 && a[lo - 1] >= key) {
+                hi = lo - 1;
+                lo -= step;
+                step <<= 1;
+            }
+            lo = Math.max(lo, 0);
+        }
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid] < key) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     /** First index in a[0..n) whose entry is >= key (entries of one key differ in low bits). */
@@ -319,17 +428,26 @@ public final class SuppressionIndex {
         return lo;
     }
 
-    /** 2 for permanent reasons, 1 for soft-bounce limit and manual, 0 for unsubscribe. */
-    private static int strength(int code) {
+    /**
+     * The order in which a reason replaces another, the same as the edge's store and the database:
+     * unsubscribe &lt; manual &lt; soft-bounce limit &lt; hard bounce &lt; complaint. Keeping one
+     * order everywhere makes the index agree with {@code email_suppression} about which entry an
+     * address has, and so about whether a later REMOVE may lift it.
+     */
+    static int strength(int code) {
         switch (REASONS[code - 1]) {
-            case HARD_BOUNCE:
-            case COMPLAINT:
+            case UNSUBSCRIBE:
+                return 1;
+            case MANUAL:
                 return 2;
             case SOFT_BOUNCE_LIMIT:
-            case MANUAL:
-                return 1;
+                return 3;
+            case HARD_BOUNCE:
+                return 4;
+            case COMPLAINT:
+                return 5;
             default:
-                return 0;
+                throw new IllegalStateException("unknown reason " + REASONS[code - 1]);
         }
     }
 
