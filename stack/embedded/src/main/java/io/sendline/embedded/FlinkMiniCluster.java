@@ -1,5 +1,11 @@
 package io.sendline.embedded;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -84,6 +90,7 @@ public final class FlinkMiniCluster implements AutoCloseable {
             mc.start();
             String url = mc.getRestAddress().get(60, TimeUnit.SECONDS).toString();
             url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+            awaitRestReady(url, taskManagers, Duration.ofSeconds(60));
             LOG.info(
                     "Flink MiniCluster ({} TM x {} slots) ready, web UI {} in {} ms",
                     taskManagers,
@@ -100,6 +107,38 @@ public final class FlinkMiniCluster implements AutoCloseable {
             throw new IllegalStateException(
                     "Could not start the Flink MiniCluster (REST port " + restPort + ")", e);
         }
+    }
+
+    /**
+     * Waits until the REST API answers {@code /overview} with every TaskManager registered. The
+     * REST endpoint is bound before the dispatcher has won its leader election and before the
+     * TaskManagers have registered: until then it answers 503 and the web UI shows no slots.
+     */
+    private static void awaitRestReady(String url, int taskManagers, Duration timeout)
+            throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpRequest overview =
+                HttpRequest.newBuilder(URI.create(url + "/overview"))
+                        .timeout(Duration.ofSeconds(5))
+                        .build();
+        java.util.regex.Pattern registered =
+                java.util.regex.Pattern.compile("\"taskmanagers\"\\s*:\\s*" + taskManagers + "\\b");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> r = http.send(overview, HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200 && registered.matcher(r.body()).find()) {
+                    return;
+                }
+                last = r.statusCode() + " " + r.body();
+            } catch (IOException e) {
+                last = e.toString();
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException(
+                "Flink REST API at " + url + " not ready in " + timeout + ": " + last);
     }
 
     /**
@@ -122,7 +161,7 @@ public final class FlinkMiniCluster implements AutoCloseable {
 
     /** REST / web UI port. */
     public int restPort() {
-        return java.net.URI.create(webUrl).getPort();
+        return URI.create(webUrl).getPort();
     }
 
     /** Total slots (TaskManagers × slots each): the highest parallelism a job can run at. */

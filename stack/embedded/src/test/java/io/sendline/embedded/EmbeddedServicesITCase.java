@@ -88,6 +88,84 @@ class EmbeddedServicesITCase {
     }
 
     @Test
+    void postgresNeverRunsAsRoot() throws Exception {
+        try (EmbeddedPostgres pg = EmbeddedPostgres.start();
+                Connection c = pg.connect();
+                Statement s = c.createStatement();
+                // The backend reads its own status: the uid it runs as, seen from its namespace.
+                ResultSet rs = s.executeQuery("select pg_read_file('/proc/self/status')")) {
+            rs.next();
+            String uid =
+                    rs.getString(1)
+                            .lines()
+                            .filter(l -> l.startsWith("Uid:"))
+                            .findFirst()
+                            .orElseThrow()
+                            .split("\\s+")[1];
+            assertThat(uid).isNotEqualTo("0");
+            if (new com.sun.security.auth.module.UnixSystem().getUid() == 0) {
+                assertThat(uid).isEqualTo("65534"); // nobody
+            }
+        }
+    }
+
+    @Test
+    void postgresLeftRunningByAKilledRunIsStoppedByTheNextStart(@TempDir Path dir)
+            throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path data = dir.resolve("pg");
+        // Another JVM starts PostgreSQL on the directory, writes a row, and is killed with
+        // SIGKILL: no shutdown hook runs, its PostgreSQL child keeps running on the directory.
+        Process other =
+                new ProcessBuilder(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                StartPostgresAndWait.class.getName(),
+                                String.valueOf(port),
+                                data.toString())
+                        .redirectErrorStream(true)
+                        .start();
+        try (var out =
+                new java.io.BufferedReader(
+                        new java.io.InputStreamReader(
+                                other.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null && !line.equals("READY")) {
+                // skip its log output
+            }
+            assertThat(line).as("the other JVM started PostgreSQL").isEqualTo("READY");
+            other.destroyForcibly().waitFor();
+        }
+        try (EmbeddedPostgres pg = EmbeddedPostgres.start(port, data);
+                Connection c = pg.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("select v from kept")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(9);
+        }
+    }
+
+    /** Runs in a separate JVM for the test above. */
+    public static final class StartPostgresAndWait {
+        public static void main(String[] args) throws Exception {
+            EmbeddedPostgres pg =
+                    EmbeddedPostgres.start(Integer.parseInt(args[0]), Path.of(args[1]));
+            try (Connection c = pg.connect();
+                    Statement s = c.createStatement()) {
+                s.execute("create table kept(v int)");
+                s.execute("insert into kept values (9)");
+            }
+            System.out.println("READY");
+            System.out.flush();
+            Thread.sleep(Long.MAX_VALUE);
+        }
+    }
+
+    @Test
     void miniClusterRunsAJobAtParallelismTwoAndServesTheWebUi() throws Exception {
         try (FlinkMiniCluster flink = FlinkMiniCluster.start(2, 1, 0)) {
             HttpURLConnection http =
