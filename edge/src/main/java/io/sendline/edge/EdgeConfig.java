@@ -207,6 +207,68 @@ public final class EdgeConfig {
     }
 
     /**
+     * Prefix of the environment variable of each key: {@code edge.jdbc.url} is {@code
+     * SENDLINE_EDGE_JDBC_URL}.
+     */
+    public static final String ENV_PREFIX = "SENDLINE_";
+
+    /**
+     * The environment variable for a key of {@link Keys}: upper case, dots and dashes as
+     * underscores, e.g. {@code edge.webhooks.sandbox.secret} is {@code
+     * SENDLINE_EDGE_WEBHOOKS_SANDBOX_SECRET}.
+     */
+    public static String envName(String key) {
+        return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /** Every key of {@link Keys} (not the producer prefix). */
+    public static List<String> keys() {
+        List<String> out = new ArrayList<>();
+        for (java.lang.reflect.Field f : Keys.class.getFields()) {
+            try {
+                String k = (String) f.get(null);
+                if (!k.endsWith(".")) {
+                    out.add(k);
+                }
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Properties with the environment laid over them: {@code SENDLINE_EDGE_*} for every key of
+     * {@link Keys} (see {@link #envName}), plus the stack-wide {@code SENDLINE_KAFKA} and {@code
+     * SENDLINE_JDBC_URL}/{@code _USER}/{@code _PASSWORD}, which apply when neither the properties
+     * nor the {@code SENDLINE_EDGE_*} variable set the key.
+     */
+    public static Properties withEnvironment(Properties base, Map<String, String> env) {
+        Properties p = new Properties();
+        p.putAll(base);
+        Map<String, String> shared =
+                Map.of(
+                        "SENDLINE_KAFKA", Keys.KAFKA_BOOTSTRAP,
+                        "SENDLINE_JDBC_URL", Keys.JDBC_URL,
+                        "SENDLINE_JDBC_USER", Keys.JDBC_USER,
+                        "SENDLINE_JDBC_PASSWORD", Keys.JDBC_PASSWORD);
+        shared.forEach(
+                (var, key) -> {
+                    String v = env.get(var);
+                    if (v != null && !v.isBlank() && p.getProperty(key) == null) {
+                        p.setProperty(key, v);
+                    }
+                });
+        for (String key : keys()) {
+            String v = env.get(envName(key));
+            if (v != null) {
+                p.setProperty(key, v);
+            }
+        }
+        return p;
+    }
+
+    /**
      * Size and count limits of the API.
      *
      * @param maxBodyBytes largest body of {@code POST /v1/emails} and the other API calls
@@ -304,6 +366,18 @@ public final class EdgeConfig {
         public Builder apiKeyHash(String keyId, String sha256Hex) {
             this.apiKeyHashes.put(keyId, sha256Hex);
             return this;
+        }
+
+        /**
+         * Adds an API key given in clear (at least 16 characters); only its SHA-256 is kept. For
+         * embedders such as the local stack, which generate the key themselves.
+         */
+        public Builder apiKey(String keyId, String key) {
+            if (key == null || key.length() < 16 || key.length() > 512) {
+                throw new IllegalArgumentException(
+                        "API key " + keyId + " must be 16 to 512 characters");
+            }
+            return apiKeyHash(keyId, io.sendline.edge.auth.ApiKeys.hash(key));
         }
 
         public Builder kafkaBootstrapServers(String servers) {

@@ -9,9 +9,10 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Runs the edge standalone: {@code java -cp ... io.sendline.edge.EdgeMain edge.properties}. System
- * properties ({@code -Dedge.port=...}) override the file. {@code EdgeMain hash-key KEY} prints the
- * hash to configure for an API key.
+ * Runs the edge standalone: {@code java -cp ... io.sendline.edge.EdgeMain [edge.properties]}.
+ * Environment variables ({@code SENDLINE_EDGE_PORT=...}, see {@link EdgeConfig#envName}) override
+ * the file, and system properties ({@code -Dedge.port=...}) override both. {@code EdgeMain hash-key
+ * KEY} prints the hash to configure for an API key.
  */
 public final class EdgeMain {
 
@@ -31,12 +32,13 @@ public final class EdgeMain {
             System.err.println("usage: EdgeMain [edge.properties] | EdgeMain hash-key KEY");
             System.exit(2);
         }
+        p = EdgeConfig.withEnvironment(p, System.getenv());
         for (String name : System.getProperties().stringPropertyNames()) {
             if (name.startsWith("edge.")) {
                 p.setProperty(name, System.getProperty(name));
             }
         }
-        EdgeServer edge = EdgeServer.builder().config(EdgeConfig.fromProperties(p)).build().start();
+        EdgeServer edge = EdgeServer.start(EdgeConfig.fromProperties(p));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(

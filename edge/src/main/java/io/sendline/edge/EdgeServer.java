@@ -99,6 +99,8 @@ public final class EdgeServer implements AutoCloseable {
     private final ThreadPoolExecutor workers;
     private final Undertow undertow;
     private volatile int port = -1;
+    private final java.util.concurrent.atomic.AtomicBoolean closed =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     private EdgeServer(Builder b) {
         this.config = b.config;
@@ -274,10 +276,30 @@ public final class EdgeServer implements AutoCloseable {
         return new Builder();
     }
 
-    /** Starts listening; returns this. */
+    /**
+     * Builds and starts an edge with its own PostgreSQL pool and Kafka producer: the stable entry
+     * point for embedders (the local stack, benchmarks). {@link #close()} stops it.
+     *
+     * @throws IllegalStateException when it cannot listen (port in use); nothing is left running
+     */
+    public static EdgeServer start(EdgeConfig config) {
+        return builder().config(config).build().start();
+    }
+
+    /**
+     * Starts listening; returns this. When listening fails, everything the server holds is released
+     * and an {@link IllegalStateException} says why.
+     */
     public EdgeServer start() {
         publisher.warmUp(TOPICS, Duration.ofSeconds(10));
-        undertow.start();
+        try {
+            undertow.start();
+        } catch (RuntimeException e) {
+            close();
+            throw new IllegalStateException(
+                    "The edge cannot listen on " + config.host() + ":" + config.port() + ": " + e,
+                    e);
+        }
         InetSocketAddress address =
                 (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
         this.port = address.getPort();
@@ -295,6 +317,15 @@ public final class EdgeServer implements AutoCloseable {
         return port;
     }
 
+    /** {@code http://host:port} of the running server (loopback when bound to any address). */
+    public String baseUrl() {
+        String host = config.host();
+        if (host.equals("0.0.0.0") || host.equals("::")) {
+            host = "127.0.0.1";
+        }
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+
     /** Every route the server answers, for the OpenAPI check and the docs. */
     public List<Route> routes() {
         return router.routes();
@@ -308,6 +339,9 @@ public final class EdgeServer implements AutoCloseable {
     /** Stops accepting, finishes what is in flight, then closes the producer and the pool. */
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
         try {
             undertow.stop();
         } catch (RuntimeException e) {

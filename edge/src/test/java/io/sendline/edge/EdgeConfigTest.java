@@ -62,4 +62,44 @@ class EdgeConfigTest {
                                         .build())
                 .hasMessageContaining("edge.webhooks.ses.topic-arns");
     }
+
+    @Test
+    void environmentOverridesTheFileAndSharedVariablesFillGaps() {
+        Properties file = new Properties();
+        file.setProperty("edge.port", "9090");
+        file.setProperty("edge.tracking.base-url", "https://t.example.com");
+        file.setProperty("edge.jdbc.url", "jdbc:postgresql://file/sendline");
+        java.util.Map<String, String> env =
+                java.util.Map.of(
+                        "SENDLINE_EDGE_PORT", "9191",
+                        "SENDLINE_KAFKA", "broker:9092",
+                        "SENDLINE_JDBC_URL", "jdbc:postgresql://shared/ignored",
+                        "SENDLINE_EDGE_TRACKING_SECRET", "hex:" + "cd".repeat(32),
+                        "SENDLINE_EDGE_WEBHOOKS_SANDBOX_SECRET", "sandbox-secret-0123456789",
+                        "SENDLINE_EDGE_API_KEYS", "local:" + ApiKeys.hash("local-key-0123456789"));
+        EdgeConfig c = EdgeConfig.fromProperties(EdgeConfig.withEnvironment(file, env));
+        assertThat(c.port()).isEqualTo(9191);
+        assertThat(c.kafkaBootstrapServers()).isEqualTo("broker:9092");
+        assertThat(c.jdbcUrl()).isEqualTo("jdbc:postgresql://file/sendline");
+        assertThat(c.sandboxSecret()).hasSize(25);
+        assertThat(c.apiKeyHashes()).containsKey("local");
+        assertThat(EdgeConfig.envName(EdgeConfig.Keys.MAX_BATCH_EMAILS))
+                .isEqualTo("SENDLINE_EDGE_LIMITS_MAX_BATCH_EMAILS");
+        assertThat(EdgeConfig.keys()).contains(EdgeConfig.Keys.SANDBOX_SECRET);
+    }
+
+    @Test
+    void apiKeysInClearAreKeptOnlyAsHashes() {
+        EdgeConfig c =
+                EdgeConfig.builder()
+                        .apiKey("stack", "stack-key-0123456789")
+                        .kafkaBootstrapServers("x:1")
+                        .jdbcUrl("jdbc:postgresql://x/y")
+                        .trackingBaseUrl("https://t.example.com")
+                        .trackingSecret(new byte[32])
+                        .build();
+        assertThat(c.apiKeyHashes()).containsEntry("stack", ApiKeys.hash("stack-key-0123456789"));
+        assertThatThrownBy(() -> EdgeConfig.builder().apiKey("short", "too-short"))
+                .hasMessageContaining("16 to 512");
+    }
 }

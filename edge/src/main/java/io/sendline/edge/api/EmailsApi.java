@@ -29,7 +29,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -282,8 +281,8 @@ public final class EmailsApi {
             Instant createdAt,
             Instant sentAt,
             Instant updatedAt,
-            List<String> tags,
-            Map<String, String> metadata,
+            JsonNode tags,
+            JsonNode metadata,
             String reason,
             int attempt,
             List<JobQueries.EventRecord> events) {

@@ -1,5 +1,6 @@
 package io.sendline.edge.db;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.sendline.schemas.Json;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -8,7 +9,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -72,8 +72,8 @@ public final class JobQueries {
             Instant createdAt,
             Instant sentAt,
             Instant updatedAt,
-            List<String> tags,
-            Map<String, String> metadata,
+            JsonNode tags,
+            JsonNode metadata,
             String lastReason,
             int attempt) {}
 
@@ -86,7 +86,7 @@ public final class JobQueries {
      * @param providerMessageId relay's message id
      * @param reason reason text
      * @param occurredAt when
-     * @param data extra JSON (bounce details, clicked URL ...)
+     * @param data extra JSON as written by the pipeline (bounce details, clicked URL ...)
      */
     public record EventRecord(
             String eventId,
@@ -95,7 +95,7 @@ public final class JobQueries {
             String providerMessageId,
             String reason,
             Instant occurredAt,
-            Map<String, Object> data) {}
+            JsonNode data) {}
 
     /** The job, or empty when there is none. */
     public Optional<JobRecord> job(String jobId) throws SQLException {
@@ -124,11 +124,8 @@ public final class JobQueries {
                                 Database.instant(rs.getTimestamp(12)),
                                 Database.instant(rs.getTimestamp(13)),
                                 Database.instant(rs.getTimestamp(14)),
-                                rs.getString(15) == null
-                                        ? null
-                                        : List.of(
-                                                Json.fromString(rs.getString(15), String[].class)),
-                                rs.getString(16) == null ? null : stringMap(rs.getString(16)),
+                                json(rs.getString(15)),
+                                json(rs.getString(16)),
                                 rs.getString(17),
                                 rs.getInt(18)));
             }
@@ -152,20 +149,25 @@ public final class JobQueries {
                                     rs.getString(4),
                                     rs.getString(5),
                                     Database.instant(rs.getTimestamp(6)),
-                                    data == null ? null : objectMap(data)));
+                                    json(data)));
                 }
             }
         }
         return out;
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, String> stringMap(String json) {
-        return Json.fromString(json, Map.class);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> objectMap(String json) {
-        return Json.fromString(json, Map.class);
+    /**
+     * jsonb columns as JSON, whatever their shape: rows are also written by the send pipeline and
+     * event aggregation, and an unexpected shape must not break the read.
+     */
+    private static JsonNode json(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Json.MAPPER.readTree(text);
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 }

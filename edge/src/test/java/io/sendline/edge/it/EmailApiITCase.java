@@ -95,6 +95,110 @@ class EmailApiITCase {
         assertThat(s.values(Topics.JOBS_TRANSACTIONAL, ids.get(1), EmailJob.class)).isEmpty();
     }
 
+    /**
+     * The send pipeline and event aggregation write {@code email_job} (forward-only upsert) and
+     * {@code email_event} (insert, dedupe by event id) as V1__init.sql documents; the API shows
+     * what they wrote.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void getShowsStatusAndEventsAsThePipelineWritesThem() throws Exception {
+        EdgeStack s = stack();
+        HttpResponse<String> r =
+                s.postJson(
+                        "/v1/emails",
+                        "{\"to\":\"carol@example.com\",\"from\":\"s@example.com\",\"subject\":\"x\",\"text\":\"y\","
+                                + "\"tags\":[\"receipt\"],\"metadata\":{\"order\":\"7\"}}");
+        assertThat(r.statusCode()).isEqualTo(202);
+        String id = jobIds(r).get(0);
+        String upsert =
+                "INSERT INTO email_job (job_id, type, pool, to_address, from_address, status,"
+                        + " status_rank, provider_message_id, sent_at, last_reason)"
+                        + " VALUES (?, 'TRANSACTIONAL', 'transactional', 'carol@example.com',"
+                        + " 's@example.com', ?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (job_id) DO UPDATE SET status = EXCLUDED.status,"
+                        + " status_rank = EXCLUDED.status_rank,"
+                        + " provider_message_id = COALESCE(EXCLUDED.provider_message_id,"
+                        + " email_job.provider_message_id),"
+                        + " sent_at = COALESCE(EXCLUDED.sent_at, email_job.sent_at),"
+                        + " last_reason = EXCLUDED.last_reason, updated_at = now()"
+                        + " WHERE email_job.status_rank < EXCLUDED.status_rank";
+        String event =
+                "INSERT INTO email_event (event_id, job_id, type, provider, provider_message_id,"
+                        + " reason, occurred_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb)"
+                        + " ON CONFLICT (event_id) DO NOTHING";
+        Instant t0 = Instant.now().minusSeconds(60);
+        try (Connection c = s.postgres.connect();
+                java.sql.PreparedStatement job = c.prepareStatement(upsert);
+                java.sql.PreparedStatement ev = c.prepareStatement(event)) {
+            Object[][] statuses = {
+                {"SENT", 4, "ses-msg-1", java.sql.Timestamp.from(t0), null},
+                {"DELIVERED", 6, null, null, "250 2.0.0 OK"},
+                // Late and out of order: must not move the job back.
+                {"DEFERRED", 2, null, null, "421 4.7.0 try later"},
+            };
+            for (Object[] st : statuses) {
+                job.setString(1, id);
+                for (int i = 0; i < st.length; i++) {
+                    job.setObject(i + 2, st[i]);
+                }
+                job.executeUpdate();
+            }
+            Object[][] events = {
+                {"e-sent-" + id, "SENT", "SES", "ses-msg-1", null, t0, null},
+                {
+                    "e-dlv-" + id,
+                    "DELIVERED",
+                    "SES",
+                    "ses-msg-1",
+                    "250 2.0.0 OK",
+                    t0.plusSeconds(2),
+                    "{\"smtpResponse\":\"250 2.0.0 OK\"}"
+                },
+                {
+                    "e-open-" + id,
+                    "OPENED",
+                    "TRACKING",
+                    null,
+                    null,
+                    t0.plusSeconds(30),
+                    "{\"machineOpen\":true,\"userAgent\":\"Mozilla/5.0\"}"
+                },
+                // A replayed webhook: the same event id again.
+                {"e-dlv-" + id, "DELIVERED", "SES", "ses-msg-1", null, t0.plusSeconds(9), null},
+            };
+            for (Object[] e : events) {
+                ev.setString(1, (String) e[0]);
+                ev.setString(2, id);
+                ev.setString(3, (String) e[1]);
+                ev.setString(4, (String) e[2]);
+                ev.setString(5, (String) e[3]);
+                ev.setString(6, (String) e[4]);
+                ev.setTimestamp(7, java.sql.Timestamp.from((Instant) e[5]));
+                ev.setString(8, (String) e[6]);
+                ev.executeUpdate();
+            }
+        }
+
+        HttpResponse<String> got = s.get("/v1/emails/" + id);
+        assertThat(got.statusCode()).isEqualTo(200);
+        Map<String, Object> body = json(got);
+        assertThat(body)
+                .containsEntry("status", "DELIVERED")
+                .containsEntry("providerMessageId", "ses-msg-1")
+                .containsEntry("reason", "250 2.0.0 OK")
+                .containsKey("sentAt");
+        assertThat(body.get("tags")).isEqualTo(List.of("receipt"));
+        assertThat(body.get("metadata")).isEqualTo(Map.of("order", "7"));
+        List<Map<String, Object>> events = (List<Map<String, Object>>) body.get("events");
+        assertThat(events)
+                .extracting(e -> e.get("type"))
+                .containsExactly("SENT", "DELIVERED", "OPENED");
+        assertThat(events.get(2).get("data"))
+                .isEqualTo(Map.of("machineOpen", true, "userAgent", "Mozilla/5.0"));
+        assertThat(events.get(1)).containsEntry("reason", "250 2.0.0 OK");
+    }
+
     @Test
     void idempotencyKeyReplaysTheSameJobsAndRefusesAnotherBody() {
         EdgeStack s = stack();
@@ -248,6 +352,29 @@ class EmailApiITCase {
             assertThat(rs.getInt(1)).isEqualTo(1);
             assertThat(rs.getLong(2)).isEqualTo(content.length);
         }
+        // What the send pipeline does at send time: fetch the bytes by the job's reference.
+        try (Connection c = s.postgres.connect();
+                java.sql.PreparedStatement ps =
+                        c.prepareStatement(
+                                "SELECT content, content_type FROM email_attachment WHERE sha256 = ?")) {
+            ps.setString(1, sha);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getBytes(1)).isEqualTo(content);
+                assertThat(rs.getString(2)).isEqualTo("application/pdf");
+            }
+        }
+        // The Kafka record carries the reference only, never the bytes.
+        assertThat(
+                        new String(
+                                s.records(
+                                                Topics.JOBS_TRANSACTIONAL.topic(),
+                                                jobIds(r).get(0)::equals)
+                                        .get(0)
+                                        .value(),
+                                java.nio.charset.StandardCharsets.UTF_8))
+                .doesNotContain(b64)
+                .contains(sha);
         String exe = Base64.getEncoder().encodeToString(new byte[] {'M', 'Z', 1, 2, 3});
         HttpResponse<String> bad = s.postJson("/v1/emails", body.replace(b64, exe));
         assertThat(bad.statusCode()).isEqualTo(400);
