@@ -166,15 +166,19 @@ final class SmtpConnection {
     /** The SMTP reply behind {@code e}, classified; no reply at all is a retryable failure. */
     static RelayResult.Failed classify(MessagingException e) {
         for (Exception x = e; x != null; x = next(x)) {
-            if (x instanceof SMTPAddressFailedException) {
+            // A return code below 400 (Angus uses -1) means the server never answered.
+            if (x instanceof SMTPAddressFailedException
+                    && ((SMTPAddressFailedException) x).getReturnCode() >= 400) {
                 SMTPAddressFailedException a = (SMTPAddressFailedException) x;
                 return failure(a.getReturnCode(), a.getMessage());
             }
-            if (x instanceof SMTPSenderFailedException) {
+            if (x instanceof SMTPSenderFailedException
+                    && ((SMTPSenderFailedException) x).getReturnCode() >= 400) {
                 SMTPSenderFailedException s = (SMTPSenderFailedException) x;
                 return failure(s.getReturnCode(), s.getMessage());
             }
-            if (x instanceof SMTPSendFailedException) {
+            if (x instanceof SMTPSendFailedException
+                    && ((SMTPSendFailedException) x).getReturnCode() >= 400) {
                 SMTPSendFailedException s = (SMTPSendFailedException) x;
                 return failure(s.getReturnCode(), s.getMessage());
             }
