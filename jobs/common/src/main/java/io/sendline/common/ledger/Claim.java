@@ -10,6 +10,8 @@ package io.sendline.common.ledger;
  * @param providerMessageId for {@link Kind#ALREADY_ACCEPTED}: the relay's message id
  * @param detail for {@link Kind#IN_DOUBT}: who holds the claim; for {@link Kind#ALREADY_FAILED}:
  *     the failure reason; otherwise null
+ * @param retryable for {@link Kind#ALREADY_FAILED}: the recorded failure may be retried by a later
+ *     attempt (see {@link #mayRetry()}); otherwise false
  */
 public record Claim(
         Kind kind,
@@ -17,7 +19,19 @@ public record Claim(
         int attempt,
         String relay,
         String providerMessageId,
-        String detail) {
+        String detail,
+        boolean retryable) {
+
+    /** The six-component form of before {@code retryable} existed; {@code retryable} is false. */
+    public Claim(
+            Kind kind,
+            String jobId,
+            int attempt,
+            String relay,
+            String providerMessageId,
+            String detail) {
+        this(kind, jobId, attempt, relay, providerMessageId, detail, false);
+    }
 
     /** The verdict of a claim. */
     public enum Kind {
@@ -39,6 +53,15 @@ public record Claim(
         return kind == Kind.FRESH;
     }
 
+    /**
+     * True for a replayed attempt whose retryable failure is already recorded (typically after a
+     * restore): do not send this attempt again and do not report FAILED; carry on as if it had just
+     * failed, i.e. ask the retry policy about {@link #attempt()} and claim {@code attempt + 1}.
+     */
+    public boolean mayRetry() {
+        return kind == Kind.ALREADY_FAILED && retryable;
+    }
+
     /** A fresh claim. */
     public static Claim fresh(String jobId, int attempt) {
         return new Claim(Kind.FRESH, jobId, attempt, null, null, null);
@@ -55,8 +78,13 @@ public record Claim(
         return new Claim(Kind.IN_DOUBT, jobId, attempt, null, null, claimedBy);
     }
 
-    /** Failed before. */
+    /** Failed before, permanently. */
     public static Claim alreadyFailed(String jobId, int attempt, String reason) {
-        return new Claim(Kind.ALREADY_FAILED, jobId, attempt, null, null, reason);
+        return alreadyFailed(jobId, attempt, reason, false);
+    }
+
+    /** Failed before; {@code retryable} when a later attempt may try again. */
+    public static Claim alreadyFailed(String jobId, int attempt, String reason, boolean retryable) {
+        return new Claim(Kind.ALREADY_FAILED, jobId, attempt, null, null, reason, retryable);
     }
 }

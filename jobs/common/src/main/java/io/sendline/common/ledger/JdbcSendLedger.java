@@ -4,7 +4,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -96,6 +98,19 @@ public final class JdbcSendLedger implements SendLedger {
                     + " retryable = EXCLUDED.retryable, completed_at = EXCLUDED.completed_at"
                     + " WHERE l.state <> 'ACCEPTED' AND l.attempt <= EXCLUDED.attempt";
 
+    static final String TAKE_OVER_SQL =
+            "WITH moved AS (UPDATE send_ledger SET claimed_by = ?, claimed_at = now()"
+                    + " WHERE job_id = ? AND state = 'CLAIMED' AND attempt = ?"
+                    + " AND claimed_by IS NOT DISTINCT FROM ? RETURNING job_id)"
+                    + " SELECT EXISTS (SELECT 1 FROM moved), s.attempt, s.state::text, s.relay,"
+                    + " s.provider_message_id, s.claimed_by, s.failure_reason, s.retryable"
+                    + " FROM (SELECT 1) one LEFT JOIN send_ledger s ON s.job_id = ?";
+
+    static final String IN_DOUBT_SQL =
+            "SELECT job_id, attempt, claimed_by, claimed_at FROM send_ledger"
+                    + " WHERE state = 'CLAIMED' AND claimed_at < ? ORDER BY claimed_at, job_id"
+                    + " LIMIT ?";
+
     private final DataSource dataSource;
     private final int maxBatch;
     private final long lingerNanos;
@@ -166,6 +181,40 @@ public final class JdbcSendLedger implements SendLedger {
             String jobId, int attempt, String reason, boolean retryable) {
         FailedOp op = new FailedOp(checkId(jobId), attempt, reason, retryable);
         return submit(op, op.future);
+    }
+
+    @Override
+    public CompletableFuture<Claim> takeOver(
+            String jobId, int attempt, String expectedClaimant, String claimant) {
+        TakeOverOp op = new TakeOverOp(checkId(jobId), attempt, expectedClaimant, claimant);
+        return submit(op, op.future);
+    }
+
+    @Override
+    public List<InDoubtClaim> inDoubt(Instant claimedBefore, int limit) {
+        Objects.requireNonNull(claimedBefore, "claimedBefore");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+        }
+        List<InDoubtClaim> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(IN_DOUBT_SQL)) {
+            ps.setTimestamp(1, Timestamp.from(claimedBefore));
+            ps.setInt(2, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(
+                            new InDoubtClaim(
+                                    rs.getString(1),
+                                    rs.getInt(2),
+                                    rs.getString(3),
+                                    rs.getTimestamp(4).toInstant()));
+                }
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("listing in-doubt claims failed", e);
+        }
+        return out;
     }
 
     /** Statements executed so far (for tests and metrics: fewer than operations means batching). */
@@ -263,6 +312,23 @@ public final class JdbcSendLedger implements SendLedger {
         }
     }
 
+    private static final class TakeOverOp extends Op {
+        final String expectedClaimant;
+        final String claimant;
+        final CompletableFuture<Claim> future = new CompletableFuture<>();
+
+        TakeOverOp(String jobId, int attempt, String expectedClaimant, String claimant) {
+            super(jobId, attempt);
+            this.expectedClaimant = expectedClaimant;
+            this.claimant = claimant;
+        }
+
+        @Override
+        void fail(Throwable t) {
+            future.completeExceptionally(t);
+        }
+    }
+
     private static final class FailedOp extends Op {
         final String reason;
         final boolean retryable;
@@ -339,14 +405,22 @@ public final class JdbcSendLedger implements SendLedger {
             List<ClaimOp> claims = new ArrayList<>();
             List<AcceptedOp> accepts = new ArrayList<>();
             List<FailedOp> failures = new ArrayList<>();
+            List<TakeOverOp> takeOvers = new ArrayList<>();
             for (Op op : segment) {
                 if (op instanceof ClaimOp c) {
                     claims.add(c);
                 } else if (op instanceof AcceptedOp a) {
                     accepts.add(a);
+                } else if (op instanceof TakeOverOp t) {
+                    takeOvers.add(t);
                 } else {
                     failures.add((FailedOp) op);
                 }
+            }
+            // Rare (only after a crash, and only under an at-least-once policy): one statement
+            // each.
+            for (TakeOverOp t : takeOvers) {
+                runWithRetry(List.of(t), () -> writeTakeOver(t));
             }
             // Within a segment each job appears once, so the kinds do not interact.
             if (!claims.isEmpty()) {
@@ -451,6 +525,44 @@ public final class JdbcSendLedger implements SendLedger {
                             rs.getString(8),
                             rs.getBoolean(9));
             return row.verdictFor(row.attempt());
+        }
+
+        private void writeTakeOver(TakeOverOp op) throws SQLException {
+            Connection c = connection();
+            Claim claim;
+            try (PreparedStatement ps = c.prepareStatement(TAKE_OVER_SQL)) {
+                ps.setString(1, op.claimant);
+                ps.setString(2, op.jobId);
+                ps.setInt(3, op.attempt);
+                ps.setString(4, op.expectedClaimant);
+                ps.setString(5, op.jobId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        claim = Claim.fresh(op.jobId, op.attempt);
+                    } else if (rs.getString(3) == null) {
+                        claim = null; // no row at all: a plain claim
+                    } else {
+                        LedgerEntry row =
+                                new LedgerEntry(
+                                        op.jobId,
+                                        rs.getInt(2),
+                                        LedgerEntry.State.valueOf(rs.getString(3).trim()),
+                                        rs.getString(4),
+                                        rs.getString(5),
+                                        rs.getString(6),
+                                        rs.getString(7),
+                                        rs.getBoolean(8));
+                        claim = row.verdictFor(row.attempt());
+                    }
+                }
+            }
+            if (claim == null) {
+                ClaimOp plain = new ClaimOp(op.jobId, op.attempt, op.claimant);
+                writeClaims(new ArrayList<>(List.of(plain)));
+                claim = plain.future.join();
+            }
+            op.future.complete(claim);
         }
 
         private void writeAccepted(List<AcceptedOp> ops) throws SQLException {

@@ -43,7 +43,7 @@ public record LedgerEntry(
             case ACCEPTED:
                 return Claim.alreadyAccepted(jobId, attempt, relay, providerMessageId);
             case FAILED:
-                return Claim.alreadyFailed(jobId, attempt, failureReason);
+                return Claim.alreadyFailed(jobId, attempt, failureReason, retryable);
             default:
                 return Claim.inDoubt(jobId, attempt, claimedBy);
         }

@@ -1,5 +1,7 @@
 package io.sendline.common.ledger;
 
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -18,9 +20,17 @@ import java.util.concurrent.CompletableFuture;
  *       accepted, then the process died before {@link #accepted} was written). The caller must not
  *       send it again; it reports the job as in doubt.
  *   <li>A permanent failure, or a replay of an attempt whose failure is recorded, is {@link
- *       Claim.Kind#ALREADY_FAILED}.
- *   <li>Outcomes never move backwards: {@code failed} does not overwrite {@code accepted}.
+ *       Claim.Kind#ALREADY_FAILED}; when that failure was retryable ({@link Claim#mayRetry()}) the
+ *       caller continues with the retry policy and claims the next attempt.
+ *   <li>Outcomes never move backwards: {@code failed} does not overwrite {@code accepted}, nor a
+ *       later attempt's row.
+ *   <li>An in-doubt claim is only sent again through {@link #takeOver}, a compare-and-set on the
+ *       previous claimant, so that of several replays at most one re-sends.
  * </ul>
+ *
+ * <p>Per job, wait for the future of {@link #failed} before claiming the next attempt: the ledger
+ * may write through several connections, and a claim that overtook the failure it supersedes would
+ * find the previous claim still open (IN_DOUBT).
  *
  * <p>Implementations are thread-safe; futures may complete on an internal thread, so callbacks must
  * not block.
@@ -46,6 +56,32 @@ public interface SendLedger extends AutoCloseable {
      * @param retryable true when a later attempt may try again (it then supersedes this one)
      */
     CompletableFuture<Void> failed(String jobId, int attempt, String reason, boolean retryable);
+
+    /**
+     * Takes over an in-doubt claim so that it may be sent again (an at-least-once policy for that
+     * job): succeeds, with {@link Claim.Kind#FRESH}, only if the row is still {@code CLAIMED} at
+     * {@code attempt} by {@code expectedClaimant} (the {@link Claim#detail()} of the IN_DOUBT
+     * verdict); otherwise returns the row's current verdict. Of several concurrent take-overs of
+     * the same claim exactly one wins. A job without any row is simply claimed.
+     *
+     * @param expectedClaimant who holds the claim now (may be null if it was stored as null)
+     * @param claimant the new holder
+     */
+    default CompletableFuture<Claim> takeOver(
+            String jobId, int attempt, String expectedClaimant, String claimant) {
+        return CompletableFuture.failedFuture(
+                new UnsupportedOperationException(getClass().getName() + " cannot take over"));
+    }
+
+    /**
+     * Claims without an outcome that are older than {@code claimedBefore}, oldest first: the jobs
+     * in the ambiguous window, for an operator or a reconciler. Blocking; not for the hot path.
+     *
+     * @param limit at most this many
+     */
+    default List<InDoubtClaim> inDoubt(Instant claimedBefore, int limit) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot list in-doubt");
+    }
 
     /** Flushes pending writes and releases resources. */
     @Override

@@ -105,8 +105,10 @@ public final class RetryPolicy implements Serializable {
 
     /**
      * The default policy: short 1 s, 5 s, 15 s (relay hints up to 60 s honoured in the operator);
-     * long 5 min, 30 min, 2 h, 6 h, 15 h; at most 24 h in all; soft bounces retried after 1 h, 6 h,
-     * 17 h.
+     * long 5 min, 30 min, 2 h, 6 h, 15 h; at most 24 h in all; soft bounces retried after 1 h, 5 h,
+     * 12 h (so the third retry happens about 18 h after the first bounce: the delays must leave
+     * room for the time a bounce takes to be reported, or the third retry would fall past the 24 h
+     * deadline and never happen).
      */
     public static RetryPolicy defaults() {
         return new RetryPolicy(
@@ -119,7 +121,7 @@ public final class RetryPolicy implements Serializable {
                         Duration.ofHours(15)),
                 Duration.ofSeconds(60),
                 Duration.ofHours(24),
-                List.of(Duration.ofHours(1), Duration.ofHours(6), Duration.ofHours(17)));
+                List.of(Duration.ofHours(1), Duration.ofHours(5), Duration.ofHours(12)));
     }
 
     /**

@@ -72,8 +72,9 @@ public final class Aimd implements Serializable {
      * below 1 % of max (at least 0.01/s).
      */
     public static Aimd withDefaults(double max) {
+        // For a tiny max (a warm-up day-0 cap of a few per hour) the floor is max itself.
         return new Aimd(
-                Math.max(0.01, Math.min(max, max * 0.01)), max, 0.5, 0.5, 0.05, 5_000, 1_000);
+                Math.min(max, Math.max(0.01, max * 0.01)), max, 0.5, 0.5, 0.05, 5_000, 1_000);
     }
 
     /** A message was accepted: increase the rate if an interval passed since the last change. */
@@ -125,7 +126,7 @@ public final class Aimd implements Serializable {
 
     /** Continues from saved state ({@link PacingState}): rate and the times of the last changes. */
     public Aimd restore(double savedRate, long savedLastDecrease, long savedLastIncrease) {
-        this.rate = Math.max(min, Math.min(max, savedRate));
+        this.rate = Math.max(floor(), Math.min(max, savedRate));
         this.lastDecreaseMillis = savedLastDecrease;
         this.lastIncreaseMillis = savedLastIncrease;
         return this;
@@ -141,11 +142,18 @@ public final class Aimd implements Serializable {
      * capped to it, and a higher bound is approached by additive increase, not jumped to.
      */
     public void setMax(double newMax) {
-        if (!(newMax >= min) || Double.isInfinite(newMax)) {
-            throw new IllegalArgumentException("max must be >= min and finite, was " + newMax);
+        if (!(newMax > 0) || Double.isInfinite(newMax)) {
+            throw new IllegalArgumentException("max must be > 0 and finite, was " + newMax);
         }
+        // A bound below min (a SET_RATE or warm-up cap lower than the AIMD floor) is obeyed: the
+        // floor then is the bound itself, see floor().
         this.max = newMax;
         this.rate = Math.min(rate, newMax);
+    }
+
+    /** The effective floor: {@code min}, or {@code max} when that was set lower. */
+    private double floor() {
+        return Math.min(min, max);
     }
 
     private void decrease(long nowMillis, double factor) {
@@ -153,7 +161,7 @@ public final class Aimd implements Serializable {
                 && nowMillis - lastDecreaseMillis < coolDownMillis) {
             return;
         }
-        rate = Math.max(min, rate * factor);
+        rate = Math.max(floor(), rate * factor);
         lastDecreaseMillis = nowMillis;
     }
 }

@@ -177,7 +177,9 @@ public final class PacingConfig implements Serializable {
                 b.defaultPoolRate(number(key, value));
             } else if (rest.equals("domain-default.rate")) {
                 b.defaultDomainRate(number(key, value));
-            } else if (rest.startsWith("domain.") && rest.endsWith(".splits")) {
+            } else if (rest.startsWith("domain.")
+                    && rest.endsWith(".splits")
+                    && rest.length() > "domain..splits".length()) {
                 String domain =
                         rest.substring("domain.".length(), rest.length() - ".splits".length());
                 b.splits(domain, integer(key, value));
@@ -193,7 +195,9 @@ public final class PacingConfig implements Serializable {
                     b.poolRate(pool, number(key, value));
                 } else if (setting.equals("domain-default.rate")) {
                     b.poolDomainDefaultRate(pool, number(key, value));
-                } else if (setting.startsWith("domain.") && setting.endsWith(".rate")) {
+                } else if (setting.startsWith("domain.")
+                        && setting.endsWith(".rate")
+                        && setting.length() > "domain..rate".length()) {
                     String domain =
                             setting.substring(
                                     "domain.".length(), setting.length() - ".rate".length());
