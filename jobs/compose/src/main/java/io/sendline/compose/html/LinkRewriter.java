@@ -1,5 +1,8 @@
 package io.sendline.compose.html;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The per-message pass over rendered HTML: every {@code href} of an {@code <a>} tag that is an
  * http(s) URL is replaced by a click-tracking URL, and the open pixel is inserted before the last
@@ -24,6 +27,7 @@ public final class LinkRewriter {
     }
 
     private final String trackingBase;
+    private final List<String> noTrackTargets = new ArrayList<>();
     private char[] buf = new char[32 * 1024];
     private int nextCopyFrom;
 
@@ -43,6 +47,7 @@ public final class LinkRewriter {
      */
     public void rewrite(CharSequence in, StringBuilder out, UrlSigner signer, String pixelHtml) {
         out.setLength(0);
+        noTrackTargets.clear();
         int n = in.length();
         if (buf.length < n) {
             buf = new char[Math.max(n, buf.length * 2)];
@@ -193,7 +198,7 @@ public final class LinkRewriter {
             }
         }
         int tagEnd = i;
-        if (hrefStart < 0 || noTrack) {
+        if (hrefStart < 0) {
             return tagEnd;
         }
         int s = hrefStart;
@@ -208,6 +213,10 @@ public final class LinkRewriter {
             return tagEnd;
         }
         String target = decodeEntities(a, s, e);
+        if (noTrack) {
+            noTrackTargets.add(target);
+            return tagEnd;
+        }
         if (target.startsWith(trackingBase)) {
             return tagEnd;
         }
@@ -220,6 +229,14 @@ public final class LinkRewriter {
         out.append('"');
         nextCopyFrom = valueClose;
         return tagEnd;
+    }
+
+    /**
+     * The http(s) targets of the links marked no-track in the last {@link #rewrite}: the text part
+     * leaves the same URLs alone.
+     */
+    public List<String> noTrackTargets() {
+        return noTrackTargets;
     }
 
     private static boolean isHttp(char[] a, int s, int e) {

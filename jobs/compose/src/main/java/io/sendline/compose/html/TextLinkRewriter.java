@@ -1,24 +1,31 @@
 package io.sendline.compose.html;
 
+import java.util.List;
+
 /**
  * The per-message pass over the rendered plain-text part: every {@code http://} or {@code https://}
  * URL becomes a click-tracking URL, except URLs already on the tracking host.
  *
  * <p>A URL ends at whitespace, {@code <}, {@code >} or {@code "}; trailing punctuation ({@code
  * .,;:!?'}) and a closing parenthesis without an opening one in the URL are left outside it, so
- * {@code "see (https://x.example/a)."} keeps its punctuation. Plain text has no no-track marker: a
- * link that must not be tracked in the text part needs text link tracking turned off.
+ * {@code "see (https://x.example/a)."} keeps its punctuation. Plain text has no no-track marker of
+ * its own: the URLs of the HTML part's no-track links are left alone here too.
  */
 public final class TextLinkRewriter {
 
     private TextLinkRewriter() {}
 
-    /** Rewrites {@code in} into {@code out} (cleared first). */
+    /**
+     * Rewrites {@code in} into {@code out} (cleared first).
+     *
+     * @param noTrack URLs to leave alone (those of the HTML part's no-track links)
+     */
     public static void rewrite(
             CharSequence in,
             StringBuilder out,
             LinkRewriter.UrlSigner signer,
-            String trackingBase) {
+            String trackingBase,
+            List<String> noTrack) {
         out.setLength(0);
         int n = in.length();
         int copyFrom = 0;
@@ -44,7 +51,7 @@ public final class TextLinkRewriter {
                 continue;
             }
             String url = in.subSequence(i, end).toString();
-            if (!url.startsWith(trackingBase)) {
+            if (!url.startsWith(trackingBase) && !noTrack.contains(url)) {
                 out.append(in, copyFrom, i).append(signer.clickUrl(url));
                 copyFrom = end;
             }

@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Local parts must be dot-atoms (quoted local parts are refused). A non-ASCII local part is
  * accepted: it is written as UTF-8 (RFC 6532) and the message then needs SMTPUTF8 on the way out,
- * which {@code ComposedMessage#requiresSmtpUtf8()} reports to the relay.
+ * which {@link io.sendline.compose.ComposedMessage#requiresSmtpUtf8()} reports to the relay.
  *
  * @param localPart local part, unchanged
  * @param domain ASCII domain, lower case

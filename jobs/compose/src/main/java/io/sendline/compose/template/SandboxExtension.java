@@ -28,16 +28,6 @@ final class SandboxExtension extends AbstractExtension {
     /** Most elements one {@code range(...)} call may produce. */
     static final int MAX_RANGE = 10_000;
 
-    /** Most elements all {@code range(...)} loops of one render may visit together. */
-    static final int MAX_RANGE_STEPS_PER_RENDER = 200_000;
-
-    private static final ThreadLocal<int[]> RANGE_STEPS = ThreadLocal.withInitial(() -> new int[1]);
-
-    /** Resets the per-render loop budget of the calling thread; call before each render. */
-    static void resetBudget() {
-        RANGE_STEPS.get()[0] = 0;
-    }
-
     @Override
     public List<AttributeResolver> getAttributeResolver() {
         return List.of(new DataOnlyResolver());
@@ -83,12 +73,12 @@ final class SandboxExtension extends AbstractExtension {
                     }
                     return new ResolvedAttribute(null);
                 }
-                return new ResolvedAttribute(map.get(key));
+                return new ResolvedAttribute(RenderBudget.guard(map.get(key)));
             }
             if (instance instanceof List<?> list) {
                 int index = index(attributeNameValue);
                 if (index >= 0 && index < list.size()) {
-                    return new ResolvedAttribute(list.get(index));
+                    return new ResolvedAttribute(RenderBudget.guard(list.get(index)));
                 }
                 if (context.isStrictVariables()) {
                     throw new AttributeNotFoundException(
@@ -178,20 +168,10 @@ final class SandboxExtension extends AbstractExtension {
                         self.getName());
             }
             int size = (int) count;
-            String name = self.getName();
             return new AbstractList<Long>() {
                 @Override
                 public Long get(int i) {
-                    int[] steps = RANGE_STEPS.get();
-                    if (++steps[0] > MAX_RANGE_STEPS_PER_RENDER) {
-                        throw new PebbleException(
-                                null,
-                                "loops over range() took more than "
-                                        + MAX_RANGE_STEPS_PER_RENDER
-                                        + " steps in one message",
-                                lineNumber,
-                                name);
-                    }
+                    RenderBudget.current().step();
                     return s + i * step;
                 }
 

@@ -37,8 +37,7 @@ public final class SandboxedPebble {
 
     private static final List<String> DISALLOWED_TAGS =
             List.of("include", "import", "from", "extends", "embed", "cache", "parallel");
-    private static final List<String> DISALLOWED_FUNCTIONS =
-            List.of("i18n", "range", "block", "parent");
+    private static final List<String> DISALLOWED_FUNCTIONS = List.of("i18n", "block", "parent");
 
     private final PebbleEngine htmlEngine;
     private final PebbleEngine textEngine;
@@ -62,6 +61,7 @@ public final class SandboxedPebble {
                                 .disallowedTokenParserTags(DISALLOWED_TAGS)
                                 .disallowedFunctionKeys(DISALLOWED_FUNCTIONS)
                                 .build())
+                .registerExtensionCustomizer(SizeGuard::new)
                 .extension(new SandboxExtension())
                 .build();
     }
@@ -84,8 +84,18 @@ public final class SandboxedPebble {
     }
 
     /**
+     * The variables of one message as renders take them: lists and maps wrapped so that loops over
+     * them count against the loop budget. Call once per message, pass to every part's render.
+     */
+    public static Map<String, Object> prepare(Map<String, Object> variables) {
+        return RenderBudget.guardRoot(variables == null ? Map.of() : variables);
+    }
+
+    /**
      * Renders a template into {@code out} (which it clears first), failing when the output would
      * exceed {@code limit} characters.
+     *
+     * @param variables from {@link #prepare}
      */
     public static void render(
             PebbleTemplate template,
@@ -95,7 +105,7 @@ public final class SandboxedPebble {
             String label)
             throws CompositionException {
         out.setLength(0);
-        SandboxExtension.resetBudget();
+        RenderBudget.reset(limit);
         try {
             template.evaluate(new LimitedWriter(out, limit), variables);
         } catch (LimitedWriter.LimitExceededException e) {
