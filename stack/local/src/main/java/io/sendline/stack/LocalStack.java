@@ -121,6 +121,11 @@ public final class LocalStack implements AutoCloseable {
             // Shown in the web UI; the stack's jobs share the slots of one TaskManager.
             cluster.setString("web.submit.enable", "false");
             cluster.setString("web.cancel.enable", "true");
+            String logDir = System.getProperty("sendline.stack.logdir");
+            if (logDir != null) {
+                // The web UI's "Job Manager > Logs" tab shows the stack's log.
+                cluster.setString("web.log.path", Path.of(logDir, "stack.log").toString());
+            }
             flink = FlinkMiniCluster.start(1, cfg.slots, restPort(cfg.flinkPort), cluster);
 
             for (StackJob job : StackJobs.available()) {
