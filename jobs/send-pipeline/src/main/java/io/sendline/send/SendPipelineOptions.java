@@ -111,6 +111,12 @@ public final class SendPipelineOptions implements Serializable {
     /** How often a paused throttle key looks again whether it was resumed. */
     public static final String PAUSED_RECHECK = "throttle.paused-recheck";
 
+    /** How many millis worth of its rate a throttle key may send at once after an idle time. */
+    public static final String THROTTLE_BURST = "throttle.burst";
+
+    /** On shutdown or failover, how long dispatch waits for its in-flight sends to be recorded. */
+    public static final String DISPATCH_DRAIN = "dispatch.drain-timeout";
+
     /** Recipient domains that get their own metric label; all others count as "other". */
     public static final String METRIC_DOMAINS = "metrics.domains";
 
@@ -158,6 +164,8 @@ public final class SendPipelineOptions implements Serializable {
         d.put(IN_DOUBT_TRANSACTIONAL, InDoubtPolicy.RESEND.name());
         d.put(IN_DOUBT_MARKETING, InDoubtPolicy.HOLD.name());
         d.put(PAUSED_RECHECK, "1s");
+        d.put(THROTTLE_BURST, "200ms");
+        d.put(DISPATCH_DRAIN, "10s");
         d.put(
                 METRIC_DOMAINS,
                 "gmail.com,googlemail.com,yahoo.com,outlook.com,hotmail.com,live.com,icloud.com,"
@@ -313,6 +321,14 @@ public final class SendPipelineOptions implements Serializable {
         return duration(PAUSED_RECHECK);
     }
 
+    public Duration throttleBurst() {
+        return duration(THROTTLE_BURST);
+    }
+
+    public Duration dispatchDrainTimeout() {
+        return duration(DISPATCH_DRAIN);
+    }
+
     /** Domains with their own metric label. */
     public Set<String> metricDomains() {
         return Set.copyOf(list(get(METRIC_DOMAINS)));
@@ -423,6 +439,8 @@ public final class SendPipelineOptions implements Serializable {
                             CATCH_UP_TIMEOUT,
                             DISPATCH_TIMEOUT,
                             PAUSED_RECHECK,
+                            THROTTLE_BURST,
+                            DISPATCH_DRAIN,
                             STATUS_BATCH_INTERVAL)) {
                 positiveDuration(problems, key);
             }

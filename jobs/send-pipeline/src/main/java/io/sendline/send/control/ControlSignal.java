@@ -5,8 +5,8 @@ import io.sendline.send.throttle.PacingSignal;
 
 /**
  * One element of the throttle's broadcast input: either an operator's {@link ControlCommand}
- * (pause, resume, rate, from the compacted {@code email.control} topic read from the beginning) or a
- * {@link PacingSignal} fed back by dispatch. Exactly one of the two is set. One broadcast stream
+ * (pause, resume, rate, from the compacted {@code email.control} topic read from the beginning) or
+ * a {@link PacingSignal} fed back by dispatch. Exactly one of the two is set. One broadcast stream
  * carries both because a broadcast function has a single broadcast input.
  *
  * @param command a control command, or null

@@ -6,8 +6,8 @@ package io.sendline.send.throttle;
  * throttling) by AIMD and speeds up again on its own when no more signals come.
  *
  * <p>Signals are advisory and carry their own time, so the throttle applies them the same way on
- * every subtask whatever the arrival order or delay; a lost or repeated signal only changes pacing a
- * little, never what is sent.
+ * every subtask whatever the arrival order or delay; a lost or repeated signal only changes pacing
+ * a little, never what is sent.
  *
  * @param pool sending pool
  * @param domain recipient domain for a deferral; null when the whole pool is meant

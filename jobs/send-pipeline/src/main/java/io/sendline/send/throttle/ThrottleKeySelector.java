@@ -7,9 +7,9 @@ import java.util.Objects;
 import org.apache.flink.api.java.functions.KeySelector;
 
 /**
- * The key of the throttle stage: {@code pool|domain|subKey} ({@link ThrottleKey}). The sub-key is
- * a stable hash of the job id over the domain's configured splits, so it is computed here, before
- * the {@code keyBy}, deterministically (a replayed or retried job lands on the same sub-key).
+ * The key of the throttle stage: {@code pool|domain|subKey} ({@link ThrottleKey}). The sub-key is a
+ * stable hash of the job id over the domain's configured splits, so it is computed here, before the
+ * {@code keyBy}, deterministically (a replayed or retried job lands on the same sub-key).
  *
  * <p>Use {@code jobs.keyBy(new ThrottleKeySelector(pacing))}, or {@link #keyOf} where only the
  * string is needed.
