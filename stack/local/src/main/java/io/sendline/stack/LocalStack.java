@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -38,6 +39,7 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.execution.ExecutionState;
 import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,6 +83,7 @@ public final class LocalStack implements AutoCloseable {
     private FlinkMiniCluster flink;
     private final Map<String, JobClient> jobs = new LinkedHashMap<>();
     private final Map<String, String> restoredFrom = new LinkedHashMap<>();
+    private final Map<String, String> failedJobs = new LinkedHashMap<>();
     private long startMillis;
     private volatile boolean closed;
 
@@ -171,19 +174,33 @@ public final class LocalStack implements AutoCloseable {
                         e);
             }
         }
+        Throwable failure;
         try {
             JobClient client = job.start(context(job.name(), null));
-            Throwable failure = awaitRunning(client, cfg.jobStartTimeout);
-            if (failure != null) {
-                quietlyCancel(client);
-                throw new IllegalStateException(
-                        "Job " + job.name() + " failed while starting", failure);
+            failure = awaitRunning(client, cfg.jobStartTimeout);
+            if (failure == null) {
+                jobs.put(job.name(), client);
+                LOG.info("Job {} running", job.name());
+                return;
             }
-            jobs.put(job.name(), client);
-            LOG.info("Job {} running", job.name());
+            quietlyCancel(client);
         } catch (Exception e) {
-            throw new IllegalStateException("Could not start job " + job.name(), e);
+            failure = e;
         }
+        // The rest of the stack stays useful (API, web UI, the other jobs): report, keep going.
+        LOG.error("Job {} could not start; the stack runs without it", job.name(), failure);
+        failedJobs.put(job.name(), rootMessage(failure));
+        if (cfg.failOnJobError) {
+            throw new IllegalStateException("Could not start job " + job.name(), failure);
+        }
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getName() : root.getMessage();
     }
 
     /**
@@ -225,26 +242,32 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private StackJobContext context(String job, Path savepoint) {
-        Configuration conf = new Configuration();
-        conf.setString(
+        Configuration stackConf = new Configuration();
+        stackConf.setString(
                 "execution.checkpointing.interval", cfg.checkpointInterval.toMillis() + "ms");
-        conf.setString("execution.checkpointing.mode", "EXACTLY_ONCE");
-        conf.setString("execution.checkpointing.dir", checkpointDir(job).toUri().toString());
-        conf.setString(
+        stackConf.setString("execution.checkpointing.mode", "EXACTLY_ONCE");
+        stackConf.setString("execution.checkpointing.dir", checkpointDir(job).toUri().toString());
+        stackConf.setString(
                 "execution.checkpointing.savepoint-dir", savepointDir(job).toUri().toString());
-        conf.setString(
+        stackConf.setString(
                 "execution.checkpointing.externalized-checkpoint-retention",
                 "RETAIN_ON_CANCELLATION");
-        conf.setString("execution.checkpointing.num-retained", "2");
-        conf.set(StateBackendOptions.STATE_BACKEND, cfg.stateBackend);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
-        conf.setString("parallelism.default", Integer.toString(cfg.parallelism));
+        stackConf.setString("execution.checkpointing.num-retained", "2");
+        stackConf.set(StateBackendOptions.STATE_BACKEND, cfg.stateBackend);
+        stackConf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+        stackConf.setString("parallelism.default", Integer.toString(cfg.parallelism));
         if (savepoint != null) {
-            conf.setString("execution.state-recovery.path", savepoint.toUri().toString());
-            conf.setString("execution.state-recovery.ignore-unclaimed-state", "true");
+            stackConf.setString("execution.state-recovery.path", savepoint.toUri().toString());
+            stackConf.setString("execution.state-recovery.ignore-unclaimed-state", "true");
         }
+        Function<Configuration, StreamExecutionEnvironment> envFactory =
+                jobConf -> {
+                    Configuration conf = new Configuration(jobConf);
+                    conf.addAll(stackConf);
+                    return flink.env(conf);
+                };
         return new StackJobContext(
-                flink.env(conf),
+                envFactory,
                 kafka.bootstrapServers(),
                 cfg.topicPrefix,
                 postgres.jdbcUrl(),
@@ -255,6 +278,7 @@ public final class LocalStack implements AutoCloseable {
                 checkpointDir(job).toUri().toString(),
                 edgeUrl(),
                 trackingSecret,
+                topic -> kafka.createTopic(topic, cfg.partitions, false),
                 jobOptions());
     }
 
@@ -467,6 +491,11 @@ public final class LocalStack implements AutoCloseable {
         return StackJobs.all().stream().filter(j -> !j.available()).map(StackJob::name).toList();
     }
 
+    /** Jobs that failed to start, with the reason (the stack runs without them). */
+    public Map<String, String> failedJobs() {
+        return Collections.unmodifiableMap(failedJobs);
+    }
+
     /** Job name to the savepoint it was restored from. */
     public Map<String, String> restoredFrom() {
         return Collections.unmodifiableMap(restoredFrom);
@@ -495,6 +524,9 @@ public final class LocalStack implements AutoCloseable {
                             : "started afresh; checkpoint every "
                                     + cfg.checkpointInterval.toMillis()
                                     + " ms");
+        }
+        for (Map.Entry<String, String> f : failedJobs.entrySet()) {
+            row(s, "  job", f.getKey(), "FAILED to start: " + f.getValue() + " (see the log)");
         }
         for (String name : missingJobs()) {
             row(s, "  job", name, "not in this build yet");
@@ -596,6 +628,7 @@ public final class LocalStack implements AutoCloseable {
         private String stateBackend = "rocksdb";
         private boolean restore = true;
         private boolean savepointOnStop = true;
+        private boolean failOnJobError = false;
         private final Map<String, String> jobOptions = new LinkedHashMap<>();
 
         private Builder() {}
@@ -697,6 +730,12 @@ public final class LocalStack implements AutoCloseable {
         /** Stop jobs with a savepoint on {@link #close()} (default true); else cancel them. */
         public Builder savepointOnStop(boolean savepoint) {
             this.savepointOnStop = savepoint;
+            return this;
+        }
+
+        /** Fail {@link LocalStack#start()} when a job does not start (default: run without it). */
+        public Builder failOnJobError(boolean fail) {
+            this.failOnJobError = fail;
             return this;
         }
 

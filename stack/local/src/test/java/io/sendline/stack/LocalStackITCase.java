@@ -69,6 +69,7 @@ class LocalStackITCase {
     @Test
     void flinkRestApiListsEveryJobOfTheBuildAsRunning() throws Exception {
         List<String> expected = StackJobs.available().stream().map(StackJob::name).toList();
+        assertThat(stack.failedJobs()).as("jobs that failed to start").isEmpty();
         assertThat(stack.jobNames()).containsExactlyElementsOf(expected);
 
         JsonNode overview = getJson(stack.flinkUrl() + "/jobs/overview");
@@ -97,8 +98,9 @@ class LocalStackITCase {
     @Test
     void postedEmailReachesTheSandboxRelayOnceAndIsSentInPostgres() throws Exception {
         assumeTrue(
-                stack.jobNames().contains("send-pipeline"),
+                StackJobs.available().stream().anyMatch(j -> j.name().equals("send-pipeline")),
                 "send-pipeline is not in this build yet");
+        assertThat(stack.failedJobs()).as("jobs that failed to start").isEmpty();
         String body =
                 """
                 {"to": "success@simulator.sendline.dev", "from": "hello@example.com",
