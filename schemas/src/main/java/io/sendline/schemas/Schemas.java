@@ -101,20 +101,7 @@ public final class Schemas {
      * @throws IllegalArgumentException for a type without a schema
      */
     public static String nameOf(Class<?> payloadType) {
-        String simple = payloadType.getSimpleName();
-        StringBuilder sb = new StringBuilder(simple.length() + 4);
-        for (int i = 0; i < simple.length(); i++) {
-            char c = simple.charAt(i);
-            if (Character.isUpperCase(c)) {
-                if (i > 0) {
-                    sb.append('-');
-                }
-                sb.append(Character.toLowerCase(c));
-            } else {
-                sb.append(c);
-            }
-        }
-        String name = sb.toString();
+        String name = PayloadNames.kebabCase(payloadType);
         if (!NAMES.contains(name)) {
             throw new IllegalArgumentException("no schema for " + payloadType.getName());
         }

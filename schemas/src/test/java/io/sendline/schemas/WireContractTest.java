@@ -37,6 +37,12 @@ class WireContractTest {
         assertThat(Schemas.get().validateValue(sample)).isEmpty();
     }
 
+    @Test
+    void everySchemaHasASampleSoNoWireTypeGoesUntested() {
+        assertThat(Samples.all().stream().map(s -> Schemas.nameOf(s.getClass())).distinct())
+                .containsExactlyInAnyOrderElementsOf(Schemas.NAMES);
+    }
+
     @ParameterizedTest
     @EnumSource(Topics.class)
     void everyTopicHasALoadableSchema(Topics topic) {

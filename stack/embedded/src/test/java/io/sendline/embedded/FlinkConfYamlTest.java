@@ -125,9 +125,15 @@ class FlinkConfYamlTest {
         assertThat(conf.get(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS))
                 .isPositive()
                 .isLessThan(interval);
-        // Below the KafkaSink transaction timeout (15 min, the broker's maximum).
-        assertThat(conf.get(CheckpointingOptions.CHECKPOINTING_TIMEOUT))
-                .isLessThan(Duration.ofMinutes(15));
+        // A KafkaSink transaction must outlive interval + checkpoint + restart back-off; the
+        // jobs' transaction.timeout.ms is 10 min (send-pipeline's kafka.transaction-timeout).
+        Duration transactionLifetime =
+                interval.plus(conf.get(CheckpointingOptions.CHECKPOINTING_TIMEOUT))
+                        .plus(
+                                conf.get(
+                                        RestartStrategyOptions
+                                                .RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF));
+        assertThat(transactionLifetime).isLessThan(Duration.ofMinutes(10));
         assertThat(conf.get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION))
                 .isEqualTo(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         assertThat(conf.get(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS)).isGreaterThan(1);
