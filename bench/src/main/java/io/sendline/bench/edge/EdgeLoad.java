@@ -31,9 +31,13 @@ import org.HdrHistogram.Histogram;
  * EdgeLoad --url http://127.0.0.1:8080 --scenario open|click|send|batch
  *          [--connections 64] [--seconds 20] [--warmup 5] [--max-requests 5000000] [--rate R]
  *          [--api-key KEY] [--tracking-secret SECRET] [--tracking-base http://t.example.com]
+ *          [--batch-size 500] [--print-paths N]
  * </pre>
  *
- * Without {@code --rate} each connection sends its next request as soon as the previous answer
+ * {@code --print-paths N} prints N signed request paths of the open or click scenario and sends
+ * nothing (input for wrk, see docs/edge.md).
+ *
+ * <p>Without {@code --rate} each connection sends its next request as soon as the previous answer
  * arrived (closed loop: the most the edge can do). With {@code --rate R} requests start on a fixed
  * schedule of R per second over the idle connections and latency counts from the scheduled start,
  * so time spent queueing behind a slow answer is included (no coordinated omission).
@@ -83,6 +87,15 @@ public final class EdgeLoad {
                     "runs are bounded: --seconds <= 600, --warmup <= 120");
         }
         Requests requests = requests(scenario, url.getHost() + ":" + port);
+        int print = Integer.parseInt(arg("print-paths", "0"));
+        if (print > 0) {
+            // For wrk: one request path per line (GET scenarios), no load sent.
+            for (int i = 0; i < print && i < requests.prepared.size(); i++) {
+                String line = new String(requests.prepared.get(i), StandardCharsets.US_ASCII);
+                System.out.println(line.substring(line.indexOf(' ') + 1, line.indexOf(" HTTP/")));
+            }
+            return true;
+        }
         System.out.printf(
                 "edge load: %s against %s:%d, %d connections, %d s (+%d s warm-up)%n",
                 scenario, host.getHostAddress(), port, connections, seconds, warmup);
@@ -292,6 +305,11 @@ public final class EdgeLoad {
                 }
             }
             long sent = interval > 0 ? 0 : connections;
+            if (interval > 0) {
+                // The schedule starts once every connection is open: connecting is not latency.
+                start = System.nanoTime();
+                deadline = start + TimeUnit.SECONDS.toNanos(seconds);
+            }
             long nextAt = start;
             int open = connections;
             while (open > 0 && System.nanoTime() < deadline + TimeUnit.SECONDS.toNanos(30)) {

@@ -182,8 +182,10 @@ public final class EmailsApi {
                         attachments,
                         status,
                         response);
+        // Publishing (serialising every job) runs on a worker, not on the writer thread that
+        // completed the future: the writer goes straight back to committing the next group.
         return writer.submit(a)
-                .thenCompose(
+                .thenComposeAsync(
                         outcome -> {
                             if (outcome instanceof AcceptWriter.Replay r) {
                                 return CompletableFuture.completedFuture(
@@ -208,7 +210,17 @@ public final class EmailsApi {
                                                             Response.JSON,
                                                             response.getBytes(
                                                                     StandardCharsets.UTF_8)));
-                        });
+                        },
+                        this::onWorker);
+    }
+
+    /** Runs on a worker, or on the calling thread when the workers' queue is full. */
+    private void onWorker(Runnable r) {
+        try {
+            workers.execute(r);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            r.run();
+        }
     }
 
     /** Publishes every job; on any failure, marks the unpublished ones and answers 503. */

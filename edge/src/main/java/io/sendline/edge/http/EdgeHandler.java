@@ -98,13 +98,77 @@ public final class EdgeHandler implements HttpHandler {
             drainThenTooLarge(exchange, route);
             return;
         }
-        Receiver receiver = exchange.getRequestReceiver();
-        receiver.setMaxBufferSize((int) Math.min(Integer.MAX_VALUE, route.maxBodyBytes()));
         String apiKeyId = keyId;
-        receiver.receiveFullBytes(
-                (ex, body) ->
-                        run(ex, route, new Call(ex, params, body, apiKeyId, trustForwardedFor)),
-                (ex, error) -> bodyFailed(ex, route, error));
+        // Not receiveFullBytes: Undertow copies that one byte by byte into a synchronized
+        // ByteArrayOutputStream, which was a third of the CPU of a 500-email batch call.
+        exchange.getRequestReceiver()
+                .receivePartialBytes(
+                        new BodyCollector(
+                                route,
+                                length,
+                                body ->
+                                        new Call(
+                                                exchange,
+                                                params,
+                                                body,
+                                                apiKeyId,
+                                                trustForwardedFor)),
+                        (ex, error) -> bodyFailed(ex, route, error));
+    }
+
+    /**
+     * Collects the chunks of a body into one array (sized by Content-Length when there is one) with
+     * bulk copies; over the route's limit it keeps reading but drops the bytes, then answers 413,
+     * so the client reads the answer instead of a reset.
+     */
+    private final class BodyCollector implements Receiver.PartialBytesCallback {
+        private final Route route;
+        private final java.util.function.Function<byte[], Call> call;
+        private byte[] buf;
+        private int len;
+        private boolean over;
+
+        BodyCollector(
+                Route route, long contentLength, java.util.function.Function<byte[], Call> call) {
+            this.route = route;
+            this.call = call;
+            this.buf = new byte[contentLength >= 0 ? (int) contentLength : 8192];
+        }
+
+        @Override
+        public void handle(HttpServerExchange ex, byte[] data, boolean last) {
+            if (!over) {
+                if ((long) len + data.length > route.maxBodyBytes()) {
+                    over = true;
+                    buf = null;
+                } else {
+                    if (len + data.length > buf.length) {
+                        buf =
+                                java.util.Arrays.copyOf(
+                                        buf,
+                                        (int)
+                                                Math.min(
+                                                        route.maxBodyBytes(),
+                                                        Math.max(
+                                                                (long) buf.length * 2,
+                                                                (long) len + data.length)));
+                    }
+                    System.arraycopy(data, 0, buf, len, data.length);
+                    len += data.length;
+                }
+            }
+            if (last) {
+                if (over) {
+                    tooLarge(ex, route);
+                } else {
+                    run(
+                            ex,
+                            route,
+                            call.apply(
+                                    len == buf.length ? buf : java.util.Arrays.copyOf(buf, len)));
+                }
+            }
+        }
     }
 
     private static long drainCap(Route route) {

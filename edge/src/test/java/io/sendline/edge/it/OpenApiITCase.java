@@ -58,4 +58,87 @@ class OpenApiITCase {
                     .isEqualTo(route.access() == Route.Access.PUBLIC);
         }
     }
+
+    /**
+     * The request schema lists exactly the fields the parser accepts, and the responses use only
+     * documented fields (so a client generated from the document reads every answer).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void documentedShapesAreTheOnesTheServerReadsAndWrites() throws Exception {
+        EdgeStack s = stack();
+        ObjectMapper json = new ObjectMapper();
+        JsonNode doc =
+                new ObjectMapper(new YAMLFactory())
+                        .readTree(s.send(s.request("/openapi.yaml").GET().build()).body());
+        JsonNode schemas = doc.path("components").path("schemas");
+
+        // Every documented property is known to the parser (dummy values: other errors are fine).
+        com.fasterxml.jackson.databind.node.ObjectNode all = json.createObjectNode();
+        schemas.path("Email")
+                .path("properties")
+                .fieldNames()
+                .forEachRemaining(f -> all.put(f, "x"));
+        assertThat(all.size()).isGreaterThan(10);
+        HttpResponse<String> r = s.postJson("/v1/emails", all.toString());
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).doesNotContain("unknown field");
+        all.put("bogus", "x");
+        assertThat(s.postJson("/v1/emails", all.toString()).body())
+                .contains("\"field\":\"bogus\",\"message\":\"unknown field\"");
+
+        // Responses carry only documented fields.
+        HttpResponse<String> sent =
+                s.postJson(
+                        "/v1/emails",
+                        "{\"to\":\"doc@example.com\",\"from\":\"s@example.com\",\"subject\":\"x\","
+                                + "\"text\":\"y\",\"tags\":[\"t\"],\"metadata\":{\"k\":\"v\"},"
+                                + "\"scheduledAt\":\""
+                                + java.time.Instant.now().plusSeconds(3600)
+                                + "\"}");
+        assertThat(sent.statusCode()).isEqualTo(202);
+        JsonNode job = json.readTree(sent.body()).path("jobs").get(0);
+        assertDocumented(job, schemas.path("Job"));
+        String id = job.path("id").asText();
+        try (java.sql.Connection c = s.postgres.connect();
+                java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate(
+                    "INSERT INTO email_event (event_id, job_id, type, provider, reason, occurred_at, data)"
+                            + " VALUES ('doc-"
+                            + id
+                            + "', '"
+                            + id
+                            + "', 'DEFERRED', 'SES', '421 try later', now(), '{\"attempt\":1}')");
+        }
+        JsonNode status = json.readTree(s.get("/v1/emails/" + id).body());
+        assertDocumented(status, schemas.path("EmailStatus"));
+        assertThat(status.path("events")).hasSize(1);
+        assertDocumented(
+                status.path("events").get(0),
+                schemas.path("EmailStatus").path("properties").path("events").path("items"));
+
+        HttpResponse<String> batch =
+                s.postJson(
+                        "/v1/emails/batch",
+                        "{\"emails\":[{\"to\":\"b1@example.com\",\"from\":\"s@example.com\","
+                                + "\"subject\":\"x\",\"text\":\"y\"},{\"to\":\"nope\"}]}");
+        JsonNode b = json.readTree(batch.body());
+        assertDocumented(b, schemas.path("BatchResponse"));
+        JsonNode result =
+                schemas.path("BatchResponse").path("properties").path("results").path("items");
+        for (JsonNode res : b.path("results")) {
+            assertDocumented(res, result);
+        }
+        assertDocumented(
+                json.readTree(s.postJson("/v1/emails", "{}").body()), schemas.path("Error"));
+    }
+
+    private static void assertDocumented(JsonNode value, JsonNode schema) {
+        Set<String> documented = new TreeSet<>();
+        schema.path("properties").fieldNames().forEachRemaining(documented::add);
+        Set<String> actual = new TreeSet<>();
+        value.fieldNames().forEachRemaining(actual::add);
+        assertThat(documented).as("documented properties").isNotEmpty();
+        assertThat(actual).as(value.toString()).isSubsetOf(documented);
+    }
 }
