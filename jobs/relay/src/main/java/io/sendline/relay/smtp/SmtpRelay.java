@@ -73,8 +73,10 @@ public final class SmtpRelay implements Relay {
         props.setProperty(p + "port", Integer.toString(s.port()));
         props.setProperty(p + "connectiontimeout", Long.toString(s.connectTimeout().toMillis()));
         props.setProperty(p + "timeout", Long.toString(s.readTimeout().toMillis()));
+        // A write blocked on a server that stopped reading is not caught by the read timeout.
         props.setProperty(p + "writetimeout", Long.toString(s.readTimeout().toMillis()));
         props.setProperty(p + "auth", Boolean.toString(s.authenticates()));
+        props.put(p + "socketFactory", NoDelaySocketFactory.INSTANCE);
         // Close without waiting for the reply to QUIT: nothing depends on it.
         props.setProperty(p + "quitwait", "false");
         // The MIME is sent as composed; never let the transport re-encode it.

@@ -1,0 +1,199 @@
+package io.sendline.bench.relay;
+
+import io.sendline.relay.OutboundMessage;
+import io.sendline.relay.Relay;
+import io.sendline.relay.RelayResult;
+import io.sendline.relay.sandbox.SandboxEventSink;
+import io.sendline.relay.sandbox.SandboxRelay;
+import io.sendline.relay.sandbox.SandboxSettings;
+import io.sendline.relay.smtp.SmtpRelay;
+import io.sendline.relay.smtp.SmtpSettings;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Messages per second through the relays, printed as a Markdown table (docs/relays.md):
+ *
+ * <ul>
+ *   <li>the SMTP relay ({@link SmtpRelay}, Jakarta/Angus Mail, pooled connections) to a local
+ *       {@link SmtpSink} with N = 1, 4, 16 connections, the sink answering at once and after a
+ *       simulated remote delay;
+ *   <li>the sandbox relay, without and with webhook events (to a counting sink).
+ * </ul>
+ *
+ * Sends are closed-loop with a bound on messages in flight ({@code 2 × N + 16}), so the relay's
+ * queue never grows; latency is from {@code send} to the completed future.
+ *
+ * <pre>
+ * RelayThroughput [--seconds 5] [--warmup 2] [--size 10240] [--delay-ms 5] [--connections 1,4,16]
+ * </pre>
+ */
+public final class RelayThroughput {
+
+    private RelayThroughput() {}
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> a = args(argv);
+        int seconds = Integer.parseInt(a.getOrDefault("seconds", "5"));
+        int warmup = Integer.parseInt(a.getOrDefault("warmup", "2"));
+        int size = Integer.parseInt(a.getOrDefault("size", "10240"));
+        long delayMs = Long.parseLong(a.getOrDefault("delay-ms", "5"));
+        List<Integer> conns = new ArrayList<>();
+        for (String c : a.getOrDefault("connections", "1,4,16").split(",")) {
+            conns.add(Integer.parseInt(c.trim()));
+        }
+        byte[] mime = mime(size);
+        System.out.printf(
+                "# relay throughput: %d s per row after %d s warm-up, message %d bytes, %d cores,"
+                        + " Java %s%n%n",
+                seconds,
+                warmup,
+                mime.length,
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"));
+        System.out.println(
+                "| relay | connections | far end | messages/s | p50 ms | p99 ms | sink connections |");
+        System.out.println("|---|---:|---|---:|---:|---:|---:|");
+        for (long delay : new long[] {0, delayMs}) {
+            for (int n : conns) {
+                try (SmtpSink sink = new SmtpSink(delay);
+                        SmtpRelay relay =
+                                new SmtpRelay(
+                                        SmtpSettings.builder()
+                                                .host("127.0.0.1")
+                                                .port(sink.port())
+                                                .tls(SmtpSettings.Tls.NONE)
+                                                .poolSize(n)
+                                                .maxMessagesPerConnection(1_000_000)
+                                                .build())) {
+                    Result r = run(relay, mime, 2 * n + 16, warmup, seconds);
+                    System.out.printf(
+                            "| smtp | %d | local sink, %s | %,.0f | %.2f | %.2f | %d |%n",
+                            n,
+                            delay == 0 ? "replies at once" : "replies after " + delay + " ms",
+                            r.perSecond,
+                            r.p50Ms,
+                            r.p99Ms,
+                            sink.connections());
+                }
+            }
+        }
+        SandboxSettings quiet =
+                SandboxSettings.builder().ledger("bench-" + System.nanoTime()).build();
+        try (SandboxRelay relay = new SandboxRelay(quiet, SandboxEventSink.NONE)) {
+            Result r = run(relay, mime, 256, warmup, seconds);
+            System.out.printf(
+                    "| sandbox | - | no events | %,.0f | %.3f | %.3f | - |%n",
+                    r.perSecond, r.p50Ms, r.p99Ms);
+        }
+        AtomicLong events = new AtomicLong();
+        SandboxSettings withEvents =
+                SandboxSettings.builder()
+                        .ledger("bench-events-" + System.nanoTime())
+                        .eventDelay(Duration.ZERO)
+                        .build();
+        try (SandboxRelay relay = new SandboxRelay(withEvents, e -> events.incrementAndGet())) {
+            Result r = run(relay, mime, 256, warmup, seconds);
+            System.out.printf(
+                    "| sandbox | - | DELIVERED event per message | %,.0f | %.3f | %.3f | - |%n",
+                    r.perSecond, r.p50Ms, r.p99Ms);
+        }
+    }
+
+    private record Result(double perSecond, double p50Ms, double p99Ms) {}
+
+    private static Result run(Relay relay, byte[] mime, int inFlight, int warmup, int seconds)
+            throws InterruptedException {
+        drive(relay, mime, inFlight, TimeUnit.SECONDS.toNanos(warmup), null);
+        Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        long start = System.nanoTime();
+        long n = drive(relay, mime, inFlight, TimeUnit.SECONDS.toNanos(seconds), h);
+        double secs = (System.nanoTime() - start) / 1e9;
+        return new Result(
+                n / secs, h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6);
+    }
+
+    /** Sends for {@code nanos}, at most {@code inFlight} at a time; returns messages accepted. */
+    private static long drive(Relay relay, byte[] mime, int inFlight, long nanos, Histogram h)
+            throws InterruptedException {
+        Semaphore window = new Semaphore(inFlight);
+        AtomicLong accepted = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        long end = System.nanoTime() + nanos;
+        long i = 0;
+        while (System.nanoTime() < end) {
+            window.acquire();
+            long t0 = System.nanoTime();
+            String jobId = "job-" + (i++ % 1_000_000);
+            OutboundMessage m =
+                    new OutboundMessage(
+                            jobId,
+                            "bench",
+                            "bounces@example.com",
+                            "r" + (i % 10_000) + "@example.org",
+                            mime,
+                            Map.of());
+            relay.send(m)
+                    .whenComplete(
+                            (r, e) -> {
+                                if (r instanceof RelayResult.Accepted) {
+                                    accepted.incrementAndGet();
+                                    if (h != null) {
+                                        synchronized (h) {
+                                            h.recordValue(
+                                                    Math.min(
+                                                            System.nanoTime() - t0,
+                                                            h.getHighestTrackableValue()));
+                                        }
+                                    }
+                                } else {
+                                    failed.incrementAndGet();
+                                }
+                                window.release();
+                            });
+        }
+        window.acquire(inFlight);
+        if (failed.get() > 0) {
+            System.err.println("warning: " + failed.get() + " sends failed");
+        }
+        return accepted.get();
+    }
+
+    /** A plain-text message of about {@code size} bytes, lines of 76 characters. */
+    static byte[] mime(int size) {
+        StringBuilder b =
+                new StringBuilder(size + 512)
+                        .append("From: Example <hello@example.com>\r\n")
+                        .append("To: <someone@example.org>\r\n")
+                        .append("Subject: Relay throughput\r\n")
+                        .append("Message-ID: <bench@example.com>\r\n")
+                        .append("MIME-Version: 1.0\r\n")
+                        .append("Content-Type: text/plain; charset=us-ascii\r\n")
+                        .append("Content-Transfer-Encoding: 7bit\r\n\r\n");
+        String line = "The quick brown fox jumps over the lazy dog. 0123456789 abcdefghijklmnopqrs";
+        while (b.length() < size) {
+            b.append(line, 0, 76 - 2).append("\r\n");
+        }
+        return b.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static Map<String, String> args(String[] argv) {
+        Map<String, String> m = new java.util.HashMap<>();
+        for (int i = 0; i < argv.length; i++) {
+            if (!argv[i].startsWith("--") || i + 1 >= argv.length) {
+                throw new IllegalArgumentException(
+                        "usage: RelayThroughput [--seconds 5] [--warmup 2] [--size 10240]"
+                                + " [--delay-ms 5] [--connections 1,4,16]");
+            }
+            m.put(argv[i].substring(2), argv[++i]);
+        }
+        return m;
+    }
+}
