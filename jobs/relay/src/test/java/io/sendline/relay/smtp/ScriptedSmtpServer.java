@@ -52,6 +52,7 @@ final class ScriptedSmtpServer implements AutoCloseable {
     private final Map<String, String> rcptReplies = new ConcurrentHashMap<>();
     private final Map<String, String> dataReplies = new ConcurrentHashMap<>();
     private final Set<String> dropInData = ConcurrentHashMap.newKeySet();
+    private final Set<String> stallAfterData = ConcurrentHashMap.newKeySet();
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile String greeting = "220 scripted.test ESMTP ready";
 
@@ -94,6 +95,11 @@ final class ScriptedSmtpServer implements AutoCloseable {
     /** Close the connection after the first few lines of DATA of a message to {@code rcpt}. */
     void dropDuringData(String rcpt) {
         dropInData.add(rcpt.toLowerCase(Locale.ROOT));
+    }
+
+    /** Never answer the end of DATA of a message to {@code rcpt} (the client must time out). */
+    void stallAfterData(String rcpt) {
+        stallAfterData.add(rcpt.toLowerCase(Locale.ROOT));
     }
 
     /** The greeting line, e.g. "421 4.7.0 too busy" to refuse every connection. */
@@ -255,6 +261,13 @@ final class ScriptedSmtpServer implements AutoCloseable {
                     byte[] data = readData(drop);
                     if (data == null) {
                         socket.close();
+                        return;
+                    }
+                    if (rcpts.stream().anyMatch(r -> stallAfterData.contains(lower(r)))) {
+                        // Read until the client gives up and closes.
+                        while (readLine() != null) {
+                            // discard
+                        }
                         return;
                     }
                     String scripted = null;

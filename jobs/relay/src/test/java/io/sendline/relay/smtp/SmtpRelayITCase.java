@@ -304,6 +304,21 @@ class SmtpRelayITCase {
     }
 
     @Test
+    void aServerThatNeverAnswersTimesOutRetryably() throws Exception {
+        ScriptedSmtpServer server = scripted(false, null, null);
+        server.stallAfterData("stuck@example.org");
+        SmtpRelay relay =
+                relay(plain(server.port()).poolSize(1).readTimeout(Duration.ofSeconds(1)));
+        RelayResult.Failed f =
+                (RelayResult.Failed) await(relay.send(message("job-stuck", "stuck@example.org")));
+        assertThat(f.outcome()).isEqualTo(Outcome.RETRYABLE);
+        assertThat(f.replyCode()).isZero();
+        assertThat(f.detail()).contains("SocketTimeoutException");
+        assertThat(await(relay.send(message("job-after", "ok@example.org"))))
+                .isInstanceOf(RelayResult.Accepted.class);
+    }
+
+    @Test
     void connectionRefusedIsRetryable() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
