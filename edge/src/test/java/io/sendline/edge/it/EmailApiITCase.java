@@ -302,6 +302,117 @@ class EmailApiITCase {
         assertThat(s.get("/v1/nothing-here").statusCode()).isEqualTo(404);
     }
 
+    /** The issue's bad inputs of one email, over HTTP; and internationalised addresses pass. */
+    @Test
+    void headersAddressesAndAttachmentsAreCheckedOverHttp() {
+        EdgeStack s = stack();
+        String base = "\"from\":\"s@example.com\",\"subject\":\"x\",\"text\":\"y\"";
+        // Internationalised: a Unicode domain (IDN), its punycode form, and a UTF-8 local part.
+        HttpResponse<String> idn =
+                s.postJson(
+                        "/v1/emails",
+                        "{\"to\":[\"ann@bücher.example\",\"bob@xn--bcher-kva.example\",\"用户@例子.广告\"],"
+                                + base
+                                + ",\"headers\":{\"X-Campaign\":\"spring\",\"In-Reply-To\":\"<a@b>\",\"References\":\"<a@b>\"}}");
+        assertThat(idn.statusCode()).as(idn.body()).isEqualTo(202);
+        List<String> ids = jobIds(idn);
+        assertThat(s.values(Topics.JOBS_TRANSACTIONAL, ids.get(2), EmailJob.class).get(0).to())
+                .isEqualTo("用户@例子.广告");
+
+        // Headers: the allow-list only; never what composition writes or DKIM signs.
+        for (String h :
+                List.of(
+                        "From",
+                        "DKIM-Signature",
+                        "List-Unsubscribe",
+                        "List-Unsubscribe-Post",
+                        "Content-Type",
+                        "Message-ID",
+                        "X-Sendline-Job-Id",
+                        "X-SES-CONFIGURATION-SET",
+                        "X-SMTPAPI",
+                        "Importance",
+                        "Bad Name",
+                        "X-Ok:")) {
+            HttpResponse<String> r =
+                    s.postJson(
+                            "/v1/emails",
+                            "{\"to\":\"a@example.com\","
+                                    + base
+                                    + ",\"headers\":{\""
+                                    + h
+                                    + "\":\"v\"}}");
+            assertThat(r.statusCode()).as(h).isEqualTo(400);
+            assertThat(r.body()).as(h).contains("headers.");
+        }
+        // Header injection through a value, a subject or a display name.
+        assertThat(
+                        s.postJson(
+                                        "/v1/emails",
+                                        "{\"to\":\"a@example.com\","
+                                                + base
+                                                + ",\"headers\":{\"X-A\":\"v\\nBcc: x@example.com\"}}")
+                                .body())
+                .contains("CR or LF");
+        assertThat(
+                        s.postJson(
+                                        "/v1/emails",
+                                        "{\"to\":\"a@example.com\",\"from\":\"s@example.com\",\"subject\":\"x\\r\\nBcc: e@example.com\",\"text\":\"y\"}")
+                                .statusCode())
+                .isEqualTo(400);
+        assertThat(
+                        s.postJson(
+                                        "/v1/emails",
+                                        "{\"to\":{\"email\":\"a@example.com\",\"name\":\"A\\r\\nBcc: e@example.com\"},"
+                                                + base
+                                                + "}")
+                                .statusCode())
+                .isEqualTo(400);
+        // Bad addresses, internationalised or not.
+        for (String bad :
+                List.of(
+                        "no-at.example.com",
+                        "a@b@example.com",
+                        "a@-bad-.example",
+                        "a@localhost",
+                        "a..b@example.com",
+                        "a@exa mple.com",
+                        "a@bü cher.example",
+                        "x".repeat(65) + "@example.com")) {
+            HttpResponse<String> r =
+                    s.postJson("/v1/emails", "{\"to\":\"" + bad + "\"," + base + "}");
+            assertThat(r.statusCode()).as(bad).isEqualTo(400);
+            assertThat(r.body()).as(bad).contains("\"field\":\"to\"");
+        }
+        // Dangerous attachments: by name (the last extension), by type, by content.
+        String pdf = Base64.getEncoder().encodeToString("%PDF-1.4".getBytes());
+        String elf = Base64.getEncoder().encodeToString(new byte[] {0x7f, 'E', 'L', 'F', 2, 1});
+        String[][] attachments = {
+            {"invoice.pdf.exe", "application/pdf", pdf, "refused"},
+            {"run.JS", "application/pdf", pdf, "refused"},
+            {"a.pdf", "application/x-msdownload", pdf, "refused"},
+            {"a.pdf", "application/pdf", elf, "ELF executable"},
+            {"a.pdf", "application/pdf", "not base64!", "not valid base64"},
+            {"../a.pdf", "application/pdf", pdf, "filename"},
+        };
+        for (String[] a : attachments) {
+            HttpResponse<String> r =
+                    s.postJson(
+                            "/v1/emails",
+                            "{\"to\":\"a@example.com\","
+                                    + base
+                                    + ",\"attachments\":[{\"filename\":\""
+                                    + a[0]
+                                    + "\",\"contentType\":\""
+                                    + a[1]
+                                    + "\",\"content\":\""
+                                    + a[2]
+                                    + "\"}]}");
+            assertThat(r.statusCode()).as(a[0] + " " + a[1]).isEqualTo(400);
+            assertThat(r.body()).as(a[0] + " " + a[1]).contains(a[3]);
+        }
+    }
+
     @Test
     void oversizedBodyIs413() {
         EdgeStack s = stack();
