@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,20 @@ class WireContractTest {
         String name = Schemas.nameOf(sample.getClass());
         assertThat(Schemas.get().validate(name, Json.toBytes(sample))).isEmpty();
         assertThat(Schemas.get().validateValue(sample)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Topics.class)
+    void schemaAndRecordDescribeTheSameFields(Topics topic) {
+        JsonNode properties = Schemas.get().document(topic.schemaName()).get("properties");
+        assertThat(properties).as("top-level properties of %s", topic.schemaName()).isNotNull();
+        List<String> schemaFields = new java.util.ArrayList<>();
+        properties.fieldNames().forEachRemaining(schemaFields::add);
+        List<String> recordFields =
+                Arrays.stream(topic.payload().getRecordComponents())
+                        .map(java.lang.reflect.RecordComponent::getName)
+                        .toList();
+        assertThat(schemaFields).containsExactlyInAnyOrderElementsOf(recordFields);
     }
 
     @Test

@@ -182,6 +182,70 @@ class MigrationsITCase {
     }
 
     @Test
+    void sendLedgerLetsOnlyOneAttemptClaimAJob() throws Exception {
+        // The claim of JdbcSendLedger (jobs/common): a replayed claim after a Flink restore
+        // finds the row and takes nothing; only a retryable failure may be claimed again, and
+        // only by a later attempt.
+        String claim =
+                "INSERT INTO send_ledger AS l (job_id, attempt, state, claimed_by)"
+                        + " VALUES (?, ?, 'CLAIMED', ?)"
+                        + " ON CONFLICT (job_id) DO UPDATE SET attempt = EXCLUDED.attempt,"
+                        + " state = 'CLAIMED', claimed_by = EXCLUDED.claimed_by,"
+                        + " claimed_at = now(), failure_reason = NULL, retryable = false"
+                        + " WHERE l.state = 'FAILED' AND l.retryable"
+                        + " AND l.attempt < EXCLUDED.attempt";
+        try (Connection c = pg.connect();
+                PreparedStatement ps = c.prepareStatement(claim);
+                Statement st = c.createStatement()) {
+            assertThat(claim(ps, "ledger-1", 0, "task-a")).isEqualTo(1);
+            assertThat(claim(ps, "ledger-1", 0, "task-b")).isZero();
+            assertThat(claim(ps, "ledger-1", 1, "task-b")).isZero();
+            assertThat(
+                            queryString(
+                                    c,
+                                    "SELECT string_agg(job_id, ',') FROM send_ledger"
+                                            + " WHERE state = 'CLAIMED'"))
+                    .as("claimed without an outcome: in doubt, never sent blindly again")
+                    .isEqualTo("ledger-1");
+
+            st.executeUpdate(
+                    "INSERT INTO send_ledger (job_id, attempt, state, failure_reason, retryable)"
+                            + " VALUES ('ledger-2', 0, 'FAILED', '421 try later', true),"
+                            + " ('ledger-3', 0, 'FAILED', '550 no such user', false)");
+            assertThat(claim(ps, "ledger-2", 0, "task-a")).isZero();
+            assertThat(claim(ps, "ledger-2", 1, "task-a")).isEqualTo(1);
+            assertThat(claim(ps, "ledger-3", 1, "task-a")).isZero();
+
+            assertThat(
+                            st.executeUpdate(
+                                    "UPDATE send_ledger SET state = 'ACCEPTED', relay = 'ses',"
+                                            + " provider_message_id = 'pm-1', completed_at = now()"
+                                            + " WHERE job_id = 'ledger-1'"))
+                    .isEqualTo(1);
+            assertThatThrownBy(
+                            () ->
+                                    st.executeUpdate(
+                                            "INSERT INTO send_ledger (job_id, state)"
+                                                    + " VALUES ('ledger-4', 'SENT')"))
+                    .isInstanceOf(SQLException.class);
+            assertThat(
+                            queryString(
+                                    c,
+                                    "SELECT indexdef FROM pg_indexes"
+                                            + " WHERE indexname = 'send_ledger_in_doubt_idx'"))
+                    .contains("WHERE (state = 'CLAIMED'");
+        }
+    }
+
+    private static int claim(PreparedStatement ps, String jobId, int attempt, String by)
+            throws SQLException {
+        ps.setString(1, jobId);
+        ps.setInt(2, attempt);
+        ps.setString(3, by);
+        return ps.executeUpdate();
+    }
+
+    @Test
     void attachmentSizeMustMatchItsContent() throws Exception {
         String sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
         try (Connection c = pg.connect();
