@@ -3,6 +3,7 @@ package io.sendline.send;
 import io.sendline.common.retry.RetryPolicy;
 import io.sendline.relay.RelayConfig;
 import io.sendline.schemas.CancelRequest;
+import io.sendline.schemas.ControlCommand;
 import io.sendline.schemas.DeadLetter;
 import io.sendline.schemas.EmailEvent;
 import io.sendline.schemas.EmailJob;
@@ -13,6 +14,8 @@ import io.sendline.schemas.Topics;
 import io.sendline.schemas.flink.JsonKafkaSerializer;
 import io.sendline.schemas.flink.RawRecord;
 import io.sendline.schemas.flink.RawRecordDeserializationSchema;
+import io.sendline.send.control.ControlSignal;
+import io.sendline.send.control.ControlStreams;
 import io.sendline.send.events.Events;
 import io.sendline.send.events.JobEvent;
 import io.sendline.send.events.SendOutcome;
@@ -29,6 +32,7 @@ import io.sendline.send.render.SuppressionFunction;
 import io.sendline.send.render.SuppressionKeys;
 import io.sendline.send.schedule.SchedulerFunction;
 import io.sendline.send.status.JobStatusSink;
+import io.sendline.send.throttle.Throttle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -372,21 +376,36 @@ public final class SendPipeline {
         return first.union(rest);
     }
 
-    /** The stages send-B owns (pacing and dispatch), behind one seam of the wiring. */
+    /**
+     * The stages send-B owns (pacing and dispatch), behind one seam of the wiring: the control
+     * input (commands from {@code email.control} and pacing feedback) is built once and shared by
+     * both lanes' throttles.
+     */
     static final class Stages {
         private final SendPipelineOptions options;
+        private final SingleOutputStreamOperator<ControlCommand> commands;
+        private final DataStream<ControlSignal> control;
 
-        private Stages(SendPipelineOptions options) {
+        private Stages(
+                SendPipelineOptions options,
+                SingleOutputStreamOperator<ControlCommand> commands,
+                DataStream<ControlSignal> control) {
             this.options = options;
+            this.commands = commands;
+            this.control = control;
         }
 
         static Stages forOptions(StreamExecutionEnvironment env, SendPipelineOptions options) {
-            return new Stages(options);
+            SingleOutputStreamOperator<ControlCommand> commands =
+                    ControlStreams.commands(env, options);
+            DataStream<ControlSignal> control =
+                    ControlStreams.signals(commands, ControlStreams.pacing(env, options));
+            return new Stages(options, commands, control);
         }
 
-        /** The lane's throttle; a pass-through until the throttle stage is wired. */
+        /** The lane's throttle: keyBy(pool, domain, subKey) with the control broadcast. */
         DataStream<EmailJob> throttle(DataStream<EmailJob> due, EmailType lane) {
-            return due;
+            return Throttle.apply(due, control, lane, options);
         }
 
         /** The lane's dispatch to the relays. */
@@ -405,7 +424,7 @@ public final class SendPipeline {
 
         /** Dead letters of the stages' own inputs (control commands). */
         List<DataStream<DeadLetter>> deadLetters() {
-            return List.of();
+            return List.of(commands.getSideOutput(DeadLetters.TAG));
         }
     }
 }
