@@ -33,11 +33,13 @@ import org.slf4j.LoggerFactory;
  * {@code INSERT ... SELECT FROM unnest(...) ON CONFLICT (job_id) DO UPDATE ... WHERE <superseded>
  * RETURNING}, outcomes one upsert each. Each caller's future is completed from the result.
  *
- * <p>Order per job is kept: a batch is cut where a job id repeats, so a claim and an outcome of one
- * job are never reordered, and rows are written in job-id order so concurrent writers cannot
- * deadlock. A claim that loses a race against a concurrent claim of the same job (whose row was not
- * yet committed when this statement took its snapshot) is {@link Claim.Kind#IN_DOUBT}: another
- * claimant holds it and it has no outcome.
+ * <p>Order per job is kept: all calls for one job go to the same writer (chosen by the job id's
+ * hash), and a batch is cut where a job id repeats, so a claim and an outcome of one job are never
+ * reordered (a {@code failed} followed at once by the next attempt's {@code claim} is written in
+ * that order). Rows are written in job-id order so concurrent writers cannot deadlock. A claim that
+ * loses a race against a concurrent claim of the same job (whose row was not yet committed when
+ * this statement took its snapshot) is {@link Claim.Kind#IN_DOUBT}: another claimant holds it and
+ * it has no outcome.
  *
  * <p>Thread-safe. Futures complete on a writer thread: callbacks must not block.
  */
@@ -114,7 +116,10 @@ public final class JdbcSendLedger implements SendLedger {
     private final DataSource dataSource;
     private final int maxBatch;
     private final long lingerNanos;
-    private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
+
+    /** One queue per writer; a job always goes to the same one, so its calls stay in order. */
+    private final List<BlockingQueue<Op>> queues = new ArrayList<>();
+
     private final List<Thread> writers = new ArrayList<>();
     private final AtomicLong statements = new AtomicLong();
     private final AtomicLong operations = new AtomicLong();
@@ -144,7 +149,9 @@ public final class JdbcSendLedger implements SendLedger {
         this.maxBatch = maxBatch;
         this.lingerNanos = Math.max(0, linger.toNanos());
         for (int i = 0; i < writerThreads; i++) {
-            Thread t = new Thread(new Writer(), "send-ledger-writer-" + i);
+            BlockingQueue<Op> q = new LinkedBlockingQueue<>();
+            queues.add(q);
+            Thread t = new Thread(new Writer(q), "send-ledger-writer-" + i);
             t.setDaemon(true);
             writers.add(t);
             t.start();
@@ -229,7 +236,11 @@ public final class JdbcSendLedger implements SendLedger {
 
     /** Operations waiting for a writer. */
     public int pending() {
-        return queue.size();
+        int n = 0;
+        for (BlockingQueue<Op> q : queues) {
+            n += q.size();
+        }
+        return n;
     }
 
     /** Stops accepting calls, writes what is queued, and stops the writers. */
@@ -245,8 +256,10 @@ public final class JdbcSendLedger implements SendLedger {
             }
         }
         Op op;
-        while ((op = queue.poll()) != null) {
-            op.fail(new IllegalStateException("send ledger closed"));
+        for (BlockingQueue<Op> q : queues) {
+            while ((op = q.poll()) != null) {
+                op.fail(new IllegalStateException("send ledger closed"));
+            }
         }
     }
 
@@ -255,7 +268,7 @@ public final class JdbcSendLedger implements SendLedger {
             future.completeExceptionally(new IllegalStateException("send ledger closed"));
             return future;
         }
-        queue.add(op);
+        queues.get(Math.floorMod(op.jobId.hashCode(), queues.size())).add(op);
         return future;
     }
 
@@ -349,7 +362,12 @@ public final class JdbcSendLedger implements SendLedger {
     // ---- the writer -------------------------------------------------------------------------
 
     private final class Writer implements Runnable {
+        private final BlockingQueue<Op> queue;
         private Connection connection;
+
+        Writer(BlockingQueue<Op> queue) {
+            this.queue = queue;
+        }
 
         @Override
         public void run() {

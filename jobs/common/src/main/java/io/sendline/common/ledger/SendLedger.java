@@ -28,9 +28,8 @@ import java.util.concurrent.CompletableFuture;
  *       previous claimant, so that of several replays at most one re-sends.
  * </ul>
  *
- * <p>Per job, wait for the future of {@link #failed} before claiming the next attempt: the ledger
- * may write through several connections, and a claim that overtook the failure it supersedes would
- * find the previous claim still open (IN_DOUBT).
+ * <p>Calls for one job take effect in the order they were made (the implementations guarantee it),
+ * so the next attempt may be claimed right after {@link #failed} without waiting for it.
  *
  * <p>Implementations are thread-safe; futures may complete on an internal thread, so callbacks must
  * not block.

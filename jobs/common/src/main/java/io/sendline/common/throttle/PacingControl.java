@@ -1,7 +1,6 @@
 package io.sendline.common.throttle;
 
 import io.sendline.schemas.ControlCommand;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -24,11 +23,10 @@ import java.util.OptionalDouble;
  * PacingRules}); rate 0 stops sending like a pause. There is no "unset": set the configured rate
  * again.
  *
- * <p>Not thread-safe; one instance per subtask.
+ * <p>Not thread-safe; one instance per subtask, built in {@code initializeState}/{@code open} from
+ * the broadcast state (it is runtime state, not serialized with the function).
  */
-public final class PacingControl implements Serializable {
-
-    private static final long serialVersionUID = 1L;
+public final class PacingControl {
 
     /** Paused scopes: {@code pool}, {@code pool:domain}, {@code campaign:id}. */
     private final Map<String, ControlCommand> pauses = new HashMap<>();

@@ -295,6 +295,26 @@ class JdbcSendLedgerITCase {
     }
 
     @Test
+    void callsForOneJobTakeEffectInTheOrderTheyWereMade() throws Exception {
+        // Many writers: a failure and the next attempt's claim, made without waiting in between,
+        // must still be written in that order, or the claim would find the old claim open.
+        try (JdbcSendLedger l = new JdbcSendLedger(pg.dataSource(), 20, Duration.ZERO, 4)) {
+            for (int i = 0; i < 500; i++) {
+                claim(l, "job-" + i, 0, "a");
+            }
+            List<CompletableFuture<Claim>> next = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                l.failed("job-" + i, 0, "421", true);
+                next.add(l.claim("job-" + i, 1, "a"));
+            }
+            for (CompletableFuture<Claim> f : next) {
+                assertThat(f.orTimeout(30, TimeUnit.SECONDS).join().kind())
+                        .isEqualTo(Claim.Kind.FRESH);
+            }
+        }
+    }
+
+    @Test
     void manyCallsAreBatchedIntoFewStatements() throws Exception {
         try (JdbcSendLedger l = new JdbcSendLedger(pg.dataSource(), 500, Duration.ofMillis(5), 1)) {
             List<CompletableFuture<Claim>> fs = new ArrayList<>();
