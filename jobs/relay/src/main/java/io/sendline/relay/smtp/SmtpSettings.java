@@ -21,7 +21,8 @@ import java.util.Set;
  *   <li>{@code poolSize} (default 4): connections kept open, each used by one thread at a time
  *   <li>{@code connectTimeout} (10s), {@code readTimeout} (30s): socket timeouts
  *   <li>{@code maxMessagesPerConnection} (500): reconnect after this many messages
- *   <li>{@code idleCheckAfter} (30s): a connection idle this long is checked with NOOP before use
+ *   <li>{@code idleCheckAfter} (5s): a connection idle this long is checked with NOOP before use
+ *       (servers drop idle clients; a message sent on a dead connection would fail)
  *   <li>{@code queueCapacity} (10000): messages waiting for a connection before sends are refused
  *       as THROTTLED
  *   <li>{@code heloName}: name sent in EHLO (default: the local host name)
@@ -257,7 +258,7 @@ public record SmtpSettings(
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration readTimeout = Duration.ofSeconds(30);
         private int maxMessagesPerConnection = 500;
-        private Duration idleCheckAfter = Duration.ofSeconds(30);
+        private Duration idleCheckAfter = Duration.ofSeconds(5);
         private int queueCapacity = 10_000;
         private String heloName;
         private Provider provider = Provider.GENERIC;

@@ -102,6 +102,13 @@ final class ScriptedSmtpServer implements AutoCloseable {
         stallAfterData.add(rcpt.toLowerCase(Locale.ROOT));
     }
 
+    /** Closes every client connection from the server's side, as an idle timeout does. */
+    void dropConnections() throws IOException {
+        for (Socket s : open) {
+            s.close();
+        }
+    }
+
     /** The greeting line, e.g. "421 4.7.0 too busy" to refuse every connection. */
     void greeting(String line) {
         this.greeting = line;

@@ -319,6 +319,35 @@ class SmtpRelayITCase {
     }
 
     @Test
+    void anIdleConnectionTheServerDroppedIsCheckedAndReplacedBeforeUse() throws Exception {
+        ScriptedSmtpServer server = scripted(false, null, null);
+        SmtpRelay relay =
+                relay(plain(server.port()).poolSize(1).idleCheckAfter(Duration.ofMillis(100)));
+        assertThat(await(relay.send(message("j1", "a@example.org"))))
+                .isInstanceOf(RelayResult.Accepted.class);
+        server.dropConnections();
+        Thread.sleep(300);
+        assertThat(await(relay.send(message("j2", "b@example.org"))))
+                .isInstanceOf(RelayResult.Accepted.class);
+        assertThat(server.connections()).isEqualTo(2);
+    }
+
+    @Test
+    void withoutTheIdleCheckADroppedConnectionCostsARetry() throws Exception {
+        ScriptedSmtpServer server = scripted(false, null, null);
+        SmtpRelay relay =
+                relay(plain(server.port()).poolSize(1).idleCheckAfter(Duration.ofHours(1)));
+        assertThat(await(relay.send(message("j1", "a@example.org"))))
+                .isInstanceOf(RelayResult.Accepted.class);
+        server.dropConnections();
+        Thread.sleep(300);
+        assertThat(await(relay.send(message("j2", "b@example.org"))).outcome())
+                .isEqualTo(Outcome.RETRYABLE);
+        assertThat(await(relay.send(message("j3", "c@example.org"))))
+                .isInstanceOf(RelayResult.Accepted.class);
+    }
+
+    @Test
     void connectionRefusedIsRetryable() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
