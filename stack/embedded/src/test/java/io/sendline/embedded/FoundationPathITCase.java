@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -128,9 +130,17 @@ class FoundationPathITCase {
         FAIL_NEXT_RECORD.set(false);
         INJECTED_FAILURES.set(0);
 
-        try (EmbeddedKafka kafka = EmbeddedKafka.start();
-                EmbeddedPostgres pg = EmbeddedPostgres.start();
-                FlinkMiniCluster flink = FlinkMiniCluster.start(2, 1, 0)) {
+        // The three start independently; in parallel they are ready in the time of the slowest.
+        CompletableFuture<EmbeddedKafka> kafkaStart =
+                CompletableFuture.supplyAsync(EmbeddedKafka::start);
+        CompletableFuture<EmbeddedPostgres> pgStart =
+                CompletableFuture.supplyAsync(EmbeddedPostgres::start);
+        CompletableFuture<FlinkMiniCluster> flinkStart =
+                CompletableFuture.supplyAsync(() -> FlinkMiniCluster.start(2, 1, 0));
+        awaitAllOrClose(kafkaStart, pgStart, flinkStart);
+        try (EmbeddedKafka kafka = kafkaStart.join();
+                EmbeddedPostgres pg = pgStart.join();
+                FlinkMiniCluster flink = flinkStart.join()) {
             kafka.createTopic(in, 2, false);
             kafka.createTopic(out, 2, false);
             try (Connection c = pg.connect();
@@ -180,6 +190,25 @@ class FoundationPathITCase {
                 // Before the broker stops, or the sink's transaction abort blocks for a minute.
                 cancel(job);
             }
+        }
+    }
+
+    /** Waits for every start; if one failed, closes those that started and rethrows. */
+    @SafeVarargs
+    private static void awaitAllOrClose(CompletableFuture<? extends AutoCloseable>... starts) {
+        try {
+            CompletableFuture.allOf(starts).join();
+        } catch (CompletionException e) {
+            for (CompletableFuture<? extends AutoCloseable> f : starts) {
+                if (!f.isCompletedExceptionally()) {
+                    try {
+                        f.join().close();
+                    } catch (Exception suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                }
+            }
+            throw e;
         }
     }
 
