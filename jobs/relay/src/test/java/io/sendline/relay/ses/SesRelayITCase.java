@@ -1,6 +1,8 @@
 package io.sendline.relay.ses;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sendline.relay.OutboundMessage;
@@ -11,6 +13,8 @@ import io.sendline.relay.RelayResult;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -189,6 +193,29 @@ class SesRelayITCase {
                 (RelayResult.Failed) send(r, message("transactional", "job-s", "slow@example.org"));
         assertThat(f.outcome()).isEqualTo(Outcome.RETRYABLE);
         assertThat(f.replyCode()).isZero();
+    }
+
+    @Test
+    void aPoolWhoseClientCannotBeBuiltFailsOpenNamingThePool() {
+        assumeTrue(
+                System.getenv("AWS_REGION") == null && System.getenv("AWS_DEFAULT_REGION") == null);
+        assumeTrue(!Files.exists(Path.of(System.getProperty("user.home"), ".aws", "config")));
+        System.setProperty("aws.disableEc2Metadata", "true");
+        try {
+            assertThatThrownBy(
+                            () ->
+                                    RelayFactory.create(
+                                            Map.of(
+                                                    "relay.pool.transactional.type",
+                                                    "ses",
+                                                    "relay.pool.transactional.ses.endpoint",
+                                                    ses.endpoint())))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("the ses relay of pool 'transactional' cannot be built")
+                    .hasMessageContaining("region");
+        } finally {
+            System.clearProperty("aws.disableEc2Metadata");
+        }
     }
 
     @Test
