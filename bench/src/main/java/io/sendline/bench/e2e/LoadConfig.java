@@ -43,6 +43,8 @@ final class LoadConfig {
     String jdbcPassword = "postgres";
     String topicPrefix = "";
     String flinkUrl;
+    long stackPid;
+    Path pgDataDir;
     Path stackDataDir = Path.of("target/load-stack-data");
     int parallelism = 2;
     int partitions = 4;
@@ -52,6 +54,7 @@ final class LoadConfig {
 
     Path reportDir = Path.of("target/load-report");
     boolean progressBar = true;
+    boolean requireJobs = true;
 
     boolean inProcess() {
         return edgeUrl == null;
@@ -92,6 +95,8 @@ final class LoadConfig {
                 case "jdbc-password" -> c.jdbcPassword = v;
                 case "topic-prefix" -> c.topicPrefix = v;
                 case "flink-url" -> c.flinkUrl = v;
+                case "stack-pid" -> c.stackPid = Long.parseLong(v);
+                case "pg-data-dir" -> c.pgDataDir = Path.of(v);
                 case "stack-data" -> c.stackDataDir = Path.of(v);
                 case "parallelism" -> c.parallelism = Integer.parseInt(v);
                 case "partitions" -> c.partitions = Integer.parseInt(v);
@@ -106,6 +111,7 @@ final class LoadConfig {
                     c.jobOptions.put(v.substring(0, eq), v.substring(eq + 1));
                 }
                 case "report-dir" -> c.reportDir = Path.of(v);
+                case "require-jobs" -> c.requireJobs = Boolean.parseBoolean(v);
                 default -> throw new IllegalArgumentException("unknown option " + name);
             }
         }
@@ -180,7 +186,9 @@ final class LoadConfig {
                 a running stack instead (loopback only):
                   --edge-url URL --api-key KEY --bootstrap HOST:PORT --jdbc-url URL
                   [--jdbc-user U --jdbc-password P --topic-prefix P --flink-url URL]
+                  [--stack-pid PID --pg-data-dir DIR: whose CPU and memory to report]
                 output: --report-dir DIR (target/load-report), --no-progress
+                --require-jobs false: run even when a job fails to start (to test the harness)
                 """;
     }
 }

@@ -163,7 +163,7 @@ public final class LoadHarness {
                         .sandboxLedger("load-" + run)
                         .restore(false)
                         .savepointOnStop(false)
-                        .failOnJobError(true)
+                        .failOnJobError(cfg.requireJobs)
                         // A load test measures the pipeline, not the pacing limits.
                         .jobOption("pacing.pool-default.rate", "1000000");
         cfg.jobOptions.forEach(b::jobOption);
@@ -211,7 +211,10 @@ public final class LoadHarness {
                 new EventTracker(
                         workload, bootstrap, Topics.EVENTS.name(cfg.topicPrefix), cfg.marketing);
         tracker.start();
-        ProcessStats procs = new ProcessStats(0);
+        ProcessStats procs =
+                new ProcessStats(
+                        cfg.stackPid,
+                        stack == null ? cfg.pgDataDir : stack.dataDir().resolve("postgres"));
         List<Map<String, Object>> samples = new ArrayList<>();
         long t0 = System.currentTimeMillis();
         long deadline = t0 + cfg.timeout.toMillis();

@@ -208,8 +208,12 @@ final class LoadReport {
         process.put(
                 "what",
                 cfg.inProcess()
-                        ? "this JVM (Kafka, Flink, edge, harness) + PostgreSQL child processes"
-                        : "the harness JVM only (the stack runs elsewhere)");
+                        ? "this JVM (Kafka, Flink, edge, harness) + the PostgreSQL server"
+                        : cfg.stackPid > 0
+                                ? "process "
+                                        + cfg.stackPid
+                                        + " + the PostgreSQL server of --pg-data-dir"
+                                : "the harness JVM only (give --stack-pid for the stack's)");
 
         // Reconciliation.
         long enqueued = mkEnqueued + txAccepted;

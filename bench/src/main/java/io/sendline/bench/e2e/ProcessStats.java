@@ -12,9 +12,8 @@ import java.util.Map;
 /**
  * CPU and memory of the processes under load: this JVM (the whole stack when it runs in-process:
  * Kafka, Flink, the edge) through {@code com.sun.management.OperatingSystemMXBean} and {@code
- * /proc/self}, plus its child processes (the embedded PostgreSQL server and its backends) or, for a
- * stack running elsewhere on this machine, the process given by pid and its children, through
- * {@code /proc}.
+ * /proc/self}, or another process by pid, plus the PostgreSQL server (found by its data directory:
+ * {@code pg_ctl} detaches it from the JVM) and its backends, through {@code /proc}.
  */
 final class ProcessStats {
 
@@ -39,10 +38,17 @@ final class ProcessStats {
     private long lastMainCpu;
     private long lastWall;
     private Map<Long, Long> lastChildTicks = new HashMap<>();
+    private final String pgDataDir;
+    private long postmaster = -1;
 
-    /** {@code pid} 0 = this JVM. */
-    ProcessStats(long pid) {
+    /**
+     * {@code pid} 0 = this JVM; {@code pgDataDir} the PostgreSQL data directory whose server to
+     * count too, or null.
+     */
+    ProcessStats(long pid, Path pgDataDir) {
         this.pid = pid == 0 ? ProcessHandle.current().pid() : pid;
+        this.pgDataDir =
+                pgDataDir == null ? null : pgDataDir.toAbsolutePath().normalize().toString();
         this.os =
                 (com.sun.management.OperatingSystemMXBean)
                         ManagementFactory.getOperatingSystemMXBean();
@@ -88,8 +94,16 @@ final class ProcessStats {
         Map<Long, Long> now = new HashMap<>();
         long delta = 0;
         long pss = 0;
-        List<ProcessHandle> children =
-                ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(List.of());
+        List<ProcessHandle> children = new java.util.ArrayList<>();
+        long pm = postmaster();
+        if (pm > 0) {
+            ProcessHandle.of(pm)
+                    .ifPresent(
+                            h -> {
+                                children.add(h);
+                                children.addAll(h.descendants().toList());
+                            });
+        }
         for (ProcessHandle h : children) {
             long t = ticks(h.pid());
             if (t < 0) {
@@ -101,6 +115,39 @@ final class ProcessStats {
         }
         lastChildTicks = now;
         return new long[] {Math.max(0, delta) * NANOS_PER_TICK, pss};
+    }
+
+    /** The PostgreSQL server started with {@code -D <pgDataDir>}, or -1. */
+    private long postmaster() {
+        if (pgDataDir == null) {
+            return -1;
+        }
+        if (postmaster > 0
+                && ProcessHandle.of(postmaster).map(ProcessHandle::isAlive).orElse(false)) {
+            return postmaster;
+        }
+        postmaster = -1;
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) procs::iterator) {
+                String name = p.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String cmd =
+                            new String(Files.readAllBytes(p.resolve("cmdline"))).replace('\0', ' ');
+                    if (cmd.contains("postgres") && cmd.contains("-D " + pgDataDir + " ")) {
+                        postmaster = Long.parseLong(name);
+                        break;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // gone meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return postmaster;
     }
 
     private static long ticks(long pid) {
