@@ -36,6 +36,9 @@ public final class SendPipelineOptions implements Serializable {
     /** Kafka bootstrap servers (required). */
     public static final String BOOTSTRAP_SERVERS = "kafka.bootstrap-servers";
 
+    /** Short alias of {@link #BOOTSTRAP_SERVERS} accepted on the command line (README's form). */
+    public static final String BOOTSTRAP_ALIAS = "kafka.bootstrap";
+
     /** Prefix in front of every catalogue topic name (see {@link Topics#name(String)}). */
     public static final String TOPIC_PREFIX = "kafka.topic-prefix";
 
@@ -126,6 +129,17 @@ public final class SendPipelineOptions implements Serializable {
     /** Status upserts are flushed when this many are buffered. */
     public static final String STATUS_BATCH_SIZE = "status.batch-size";
 
+    // ---- Composition (passed to the composer, see docs/send-pipeline.md)
+    // -------------------------
+    /** Public base URL of the tracking host (the edge), the same as the edge's. */
+    public static final String TRACKING_BASE_URL = "compose.tracking.base-url";
+
+    /**
+     * HMAC secret of tracking links, the same as the edge's: at least 32 bytes, as text or {@code
+     * hex:...} or {@code base64:...}.
+     */
+    public static final String TRACKING_SECRET = "compose.tracking.secret";
+
     /** Prefixes of keys owned by the shared libraries and passed through unchanged. */
     public static final List<String> PASS_THROUGH_PREFIXES =
             List.of("pacing.", "relay.", "compose.", "retry.");
@@ -197,6 +211,10 @@ public final class SendPipelineOptions implements Serializable {
         }
         Map<String, String> rest = new LinkedHashMap<>(cli.toMap());
         rest.remove("config");
+        String alias = rest.remove(BOOTSTRAP_ALIAS);
+        if (alias != null) {
+            rest.putIfAbsent(BOOTSTRAP_SERVERS, alias);
+        }
         return b.setAll(rest).build();
     }
 
@@ -364,7 +382,11 @@ public final class SendPipelineOptions implements Serializable {
     @Override
     public String toString() {
         Map<String, String> shown = new TreeMap<>(values);
-        shown.replaceAll((k, v) -> k.contains("password") || k.contains("secret") ? "***" : v);
+        shown.replaceAll(
+                (k, v) ->
+                        k.contains("password") || k.contains("secret") || k.contains(".key")
+                                ? "***"
+                                : v);
         return "SendPipelineOptions" + shown;
     }
 
@@ -396,6 +418,11 @@ public final class SendPipelineOptions implements Serializable {
 
         public Builder jdbc(String url, String user, String password) {
             return set(JDBC_URL, url).set(JDBC_USER, user).set(JDBC_PASSWORD, password);
+        }
+
+        /** Tracking base URL and secret, the same as the edge's. */
+        public Builder tracking(String baseUrl, String secret) {
+            return set(TRACKING_BASE_URL, baseUrl).set(TRACKING_SECRET, secret);
         }
 
         public Builder parallelism(int parallelism) {

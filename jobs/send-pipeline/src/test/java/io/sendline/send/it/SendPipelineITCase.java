@@ -18,7 +18,6 @@ import io.sendline.schemas.Topics;
 import io.sendline.schemas.db.Migrations;
 import io.sendline.send.SendPipeline;
 import io.sendline.send.SendPipelineOptions;
-import io.sendline.send.TestComposer;
 import io.sendline.send.TestJobs;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -73,6 +72,7 @@ class SendPipelineITCase {
                         .checkpointInterval(Duration.ofMillis(500))
                         .set(SendPipelineOptions.TEMPLATE_WAIT, "3s")
                         .set(SendPipelineOptions.STATUS_BATCH_INTERVAL, "50ms")
+                        .tracking("http://localhost:8080", "it-tracking-secret-of-32-bytes-or-more")
                         .set("relay.pool.default.type", "sandbox")
                         .set("relay.pool.default.sandbox.ledger", LEDGER)
                         .build();
@@ -87,7 +87,7 @@ class SendPipelineITCase {
 
         flink = FlinkMiniCluster.start(2, 1, 0);
         var env = flink.env(SendPipeline.jobConfiguration(options));
-        SendPipeline.build(env, options, TestComposer.provider("send-it"));
+        SendPipeline.build(env, options); // the real composer: Pebble, tracking, MIME
         job = env.executeAsync("send-pipeline-it");
         await(
                 "job running",
@@ -153,6 +153,7 @@ class SendPipelineITCase {
                                 () -> status(j.jobId()).filter(s -> s.startsWith("SENT"))))
                 .isEqualTo("SENT " + sent.providerMessageId());
         assertThat(SandboxLedger.named(LEDGER).accepted(j.jobId())).isEqualTo(1);
+        assertThat(eventTypes(j.jobId())).doesNotContain(EmailEventType.FAILED);
     }
 
     @Test
