@@ -52,6 +52,9 @@ public final class StackJobs {
             o.put(SendPipelineOptions.PARALLELISM, Integer.toString(ctx.parallelism()));
             o.put(SendPipelineOptions.CHECKPOINT_INTERVAL, ctx.checkpointInterval() + "ms");
             o.put(SendPipelineOptions.CHECKPOINT_DIR, ctx.checkpointDir());
+            // Tracking links are made by the job and checked by the edge: same base URL, secret.
+            o.put("compose.tracking.base-url", ctx.trackingBaseUrl());
+            o.put("compose.tracking.secret", ctx.trackingSecret());
             o.putAll(ctx.options());
             try {
                 return SendPipelineOptions.builder().setAll(o).build();
