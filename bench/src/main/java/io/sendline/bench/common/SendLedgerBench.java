@@ -17,7 +17,7 @@ import java.util.concurrent.Semaphore;
  * (like an async operator's capacity) and prints operations per second and per statement.
  *
  * <pre>
- * java -cp ... io.sendline.bench.common.SendLedgerBench [jobs] [inFlight] [writers]
+ * java -cp ... io.sendline.bench.common.SendLedgerBench [jobs] [inFlight] [writers] [maxBatch]
  * </pre>
  *
  * Set {@code SENDLINE_POSTGRES_URL} to run against an external server instead.
@@ -30,12 +30,13 @@ public final class SendLedgerBench {
         int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int inFlight = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
         int writers = args.length > 2 ? Integer.parseInt(args[2]) : JdbcSendLedger.DEFAULT_WRITERS;
+        int maxBatch = args.length > 3 ? Integer.parseInt(args[3]) : JdbcSendLedger.DEFAULT_MAX_BATCH;
         try (EmbeddedPostgres pg = EmbeddedPostgres.start()) {
             Migrations.apply(pg.dataSource());
             try (JdbcSendLedger ledger =
                     new JdbcSendLedger(
                             pg.dataSource(),
-                            JdbcSendLedger.DEFAULT_MAX_BATCH,
+                            maxBatch,
                             JdbcSendLedger.DEFAULT_LINGER,
                             writers)) {
                 run(ledger, 2_000, inFlight, "warm-up-"); // JIT, connections, plan cache
@@ -48,7 +49,7 @@ public final class SendLedgerBench {
                 long statements = ledger.statementsExecuted() - s0;
                 System.out.printf(
                         "%d emails (claim + accepted) in %.1f s: %.0f emails/s, %.0f ledger ops/s,"
-                                + " %.1f ops per statement (in flight %d, writers %d,"
+                                + " %.1f ops per statement (in flight %d, writers %d, max batch %d,"
                                 + " load average %.1f)%n",
                         jobs,
                         secs,
@@ -57,6 +58,7 @@ public final class SendLedgerBench {
                         ops / (double) statements,
                         inFlight,
                         writers,
+                        maxBatch,
                         java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                                 .getSystemLoadAverage());
             }
@@ -83,7 +85,8 @@ public final class SendLedgerBench {
                             .whenComplete((v, e) -> permits.release()));
         }
         CompletableFuture.allOf(done.toArray(new CompletableFuture[0]))
-                .orTimeout(Duration.ofMinutes(10).toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
+                .orTimeout(
+                        Duration.ofMinutes(10).toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
                 .join();
     }
 }
