@@ -30,15 +30,13 @@ public final class SendLedgerBench {
         int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int inFlight = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
         int writers = args.length > 2 ? Integer.parseInt(args[2]) : JdbcSendLedger.DEFAULT_WRITERS;
-        int maxBatch = args.length > 3 ? Integer.parseInt(args[3]) : JdbcSendLedger.DEFAULT_MAX_BATCH;
+        int maxBatch =
+                args.length > 3 ? Integer.parseInt(args[3]) : JdbcSendLedger.DEFAULT_MAX_BATCH;
         try (EmbeddedPostgres pg = EmbeddedPostgres.start()) {
             Migrations.apply(pg.dataSource());
             try (JdbcSendLedger ledger =
                     new JdbcSendLedger(
-                            pg.dataSource(),
-                            maxBatch,
-                            JdbcSendLedger.DEFAULT_LINGER,
-                            writers)) {
+                            pg.dataSource(), maxBatch, JdbcSendLedger.DEFAULT_LINGER, writers)) {
                 run(ledger, 2_000, inFlight, "warm-up-"); // JIT, connections, plan cache
                 long s0 = ledger.statementsExecuted();
                 long o0 = ledger.operationsCompleted();

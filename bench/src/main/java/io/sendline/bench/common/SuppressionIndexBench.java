@@ -36,7 +36,8 @@ public final class SuppressionIndexBench {
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000_000;
-        int buckets = args.length > 1 ? Integer.parseInt(args[1]) : SuppressionIndex.DEFAULT_BUCKETS;
+        int buckets =
+                args.length > 1 ? Integer.parseInt(args[1]) : SuppressionIndex.DEFAULT_BUCKETS;
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         System.out.printf(
                 "JVM %s, max heap %d MB, %d addresses, %d buckets, load average %.1f on %d cores;"
