@@ -214,12 +214,13 @@ public final class DefaultComposer implements Composer {
             PebbleTagProtector tags = PebbleTagProtector.of(html);
             Document doc = Jsoup.parse(tags.protectedSource());
             doc.outputSettings().prettyPrint(false);
-            String text = deriveText ? HtmlToText.derive(doc, tags) : null;
             String inlined = html;
             if (!doc.select("style").isEmpty()) {
                 CssInliner.inline(doc, tags::containsBlockTag);
                 inlined = tags.restore(doc.outerHtml());
             }
+            // after inlining, so that elements hidden by a class (preheaders) stay out of the text
+            String text = deriveText ? HtmlToText.derive(doc, tags) : null;
             return new PreparedHtml(inlined, text);
         } catch (RuntimeException | StackOverflowError e) {
             throw new CompositionException(label + " html: cannot be prepared (CSS, text)", e);

@@ -16,8 +16,8 @@ import org.jsoup.nodes.TextNode;
  * <p>Links become {@code text (url)}, list items {@code - item}, headings, paragraphs, tables and
  * lists are separated by blank lines, {@code <br>} by a newline; {@code <head>}, {@code <style>},
  * {@code <script>}, images and elements hidden with {@code display:none} (preheaders, the open
- * pixel) are left out. A Pebble block tag that stands between blocks is put on its own line (Pebble
- * drops the newline after it), so a loop over list items yields one line per item.
+ * pixel) are left out. A Pebble block tag that stands between blocks starts the next line (Pebble
+ * keeps the newline after it), so a loop over list items yields one line per item.
  */
 public final class HtmlToText {
 
@@ -178,7 +178,8 @@ public final class HtmlToText {
         int before = out.length();
         walk(a);
         String shown = out.substring(before).strip();
-        String href = tags.restore(a.attr("href").strip());
+        // Escape the literal parts only: the href's own Pebble tags must stay tags.
+        String href = tags.restore(escape(a.attr("href").strip()));
         String lower = href.toLowerCase(Locale.ROOT);
         boolean dynamic = tags.containsToken(a.attr("href"));
         boolean web = lower.startsWith("http://") || lower.startsWith("https://");
@@ -186,10 +187,10 @@ public final class HtmlToText {
             return;
         }
         if (shown.isEmpty()) {
-            word(escape(href));
+            word(href);
         } else {
             pendingSpace = true;
-            word("(" + escape(href) + ")");
+            word("(" + href + ")");
         }
     }
 
@@ -270,12 +271,13 @@ public final class HtmlToText {
             return;
         }
         if (pendingNewlines > 0 || newlines > 0) {
-            // Between blocks: the tag goes on a line of its own; Pebble trims the newline after it.
+            // Between blocks: the tag starts the next line, so a loop over list items or paragraphs
+            // repeats whole lines (the engine keeps newlines after tags: no newline trimming).
             flushPending();
             if (out.length() > 0 && out.charAt(out.length() - 1) != '\n') {
                 out.append('\n');
             }
-            out.append(tag).append('\n');
+            out.append(tag);
         } else {
             if (pendingSpace && out.length() > 0 && out.charAt(out.length() - 1) != ' ') {
                 out.append(' ');

@@ -52,6 +52,9 @@ public final class SandboxedPebble {
                 .loader(new NoLoader())
                 .cacheActive(false)
                 .strictVariables(true)
+                // A newline after a tag is kept: "Code: {{ code }}\nThanks" must not lose its line
+                // break in a text part.
+                .newLineTrimming(false)
                 .autoEscaping(escapeHtml)
                 .defaultEscapingStrategy("html")
                 .defaultLocale(Locale.ENGLISH)
