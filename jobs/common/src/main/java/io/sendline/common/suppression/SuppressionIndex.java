@@ -26,41 +26,39 @@ import java.util.Optional;
  * bulk load of the whole compacted topic costs about {@code sqrt(bucket size)} copied entries per
  * change instead of a whole bucket copy per change.
  *
- * <p><b>Checkpointing (for the operator author).</b> Never mirror the index as one state entry per
- * address: a broadcast {@code MapState} of 10 million entries boxes every key and takes seconds to
- * snapshot on every checkpoint. Store the <i>buckets</i> instead, {@value #DEFAULT_BUCKETS} {@code
- * long[]} values of ~20 KB each, which Flink writes with its primitive-array serializer (one tight
- * loop per array):
+ * <p><b>Keeping it in Flink state (for the operator author).</b> Never one state entry per address
+ * in <i>broadcast</i> state: a broadcast {@code MapState} of 10 million boxed entries is written in
+ * full by every subtask on every checkpoint and takes seconds each time. Two layouts work:
  *
  * <ol>
- *   <li>Declare {@code MapStateDescriptor<Integer, long[]>} (Flink's {@code Types.INT} and {@code
- *       PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO}, never Kryo) as the broadcast state
- *       of the suppression stream.
- *   <li>Implement {@code CheckpointedFunction} on the broadcast function. In {@code
- *       initializeState}, take the state from {@code getOperatorStateStore().getBroadcastState(d)}
- *       (that handle is writable and is readable before the first element), build the index with
- *       the configured bucket count and call {@link #restoreBucket} for every entry: the arrays are
- *       taken over without a copy.
- *   <li>In {@code processBroadcastElement} call only {@link #apply}; do <b>not</b> write state per
- *       change (that would copy a 20 KB bucket per change, hundreds of GB while catching up on the
- *       compacted topic from the beginning).
- *   <li>In {@code snapshotState}, which Flink calls before it snapshots the operator state, write
- *       {@code state.put(id, index.bucket(id))} for each id of {@link #drainDirtyBuckets()}. Base
- *       arrays are immutable once published, so the state and the index share them: one copy of the
- *       list per subtask, not two.
+ *   <li><b>Partitioned by bucket (recommended; the send pipeline's {@code
+ *       SuppressionFunction}).</b> Key both the jobs and the suppression changes by {@link
+ *       #bucketOf} of the address hash, so a job and every change of its recipient meet in one
+ *       subtask. Keep the durable copy in keyed {@code MapState<Long, Integer>} (key {@code hash &
+ *       ~7}, value the reason's ordinal) on RocksDB: incremental checkpoints then write only what
+ *       changed, and each subtask holds only its share ({@code 80 MB / parallelism} of heap at 10
+ *       million). Create the index with all buckets, and fill a bucket from the MapState ({@link
+ *       #restoreBucket} with the sorted entries) the first time it is touched after a start or
+ *       restore; apply changes with {@link #add}/{@link #remove} and mirror the resulting {@link
+ *       #reasonForHash} into the MapState (put, or remove when it became null).
+ *   <li><b>Broadcast</b>, when jobs cannot be shuffled by bucket: declare {@code
+ *       MapStateDescriptor<Integer, long[]>} (Flink's primitive {@code long[]} type, never Kryo)
+ *       with one value per <i>bucket</i>. Implement {@code CheckpointedFunction}: in {@code
+ *       initializeState} take the state from {@code getOperatorStateStore().getBroadcastState(d)}
+ *       (readable there, and writable) and {@link #restoreBucket} every entry (taken over without a
+ *       copy); in {@code processBroadcastElement} only {@link #apply}, never a state write per
+ *       change (a 20 KB bucket copy per change, hundreds of GB while catching up on the topic); in
+ *       {@code snapshotState}, which runs before the operator state is snapshotted, {@code
+ *       state.put(id, index.bucket(id))} for each id of {@link #drainDirtyBuckets()}. Base arrays
+ *       are immutable once published, so state and index share them. Costs: every subtask writes
+ *       ~80 MB per checkpoint (broadcast state is neither incremental nor de-duplicated), the heap
+ *       backend deep-copies it in the synchronous phase (another ~80 MB of short-lived heap), and
+ *       checkpoints must be aligned so that all subtasks have applied the same prefix of the
+ *       broadcast stream.
  * </ol>
  *
- * <p>Costs to plan for: every subtask writes its whole broadcast state on every checkpoint (Flink
- * does not checkpoint broadcast state incrementally, and each subtask writes its own copy, so a
- * checkpoint holds {@code parallelism} copies of ~80 MB at 10 million addresses), and the heap
- * state backend deep-copies the values during the synchronous part of the snapshot, so allow
- * another ~80 MB of short-lived heap at checkpoint time. If {@code parallelism} copies become too
- * much, use union {@code ListState} instead: subtask {@code i} writes only buckets with {@code id %
- * parallelism == i}, and on restore every subtask receives all of them. Either way, keep
- * checkpoints <i>aligned</i> for this operator: all subtasks have then applied exactly the same
- * prefix of the broadcast stream, which is what makes one subtask's buckets valid for another. The
- * bucket count is part of the checkpoint format: {@link #restoreBucket} refuses entries of another
- * bucket layout.
+ * <p>The bucket count is part of the state's format: {@link #restoreBucket} refuses entries of
+ * another layout.
  *
  * <p><b>Lookups.</b> The caller hashes the normalised address once ({@link Addresses#hash64}) and
  * calls {@link #blocksHash} or {@link #reasonForHash}, which allocate nothing. Inside a bucket the
