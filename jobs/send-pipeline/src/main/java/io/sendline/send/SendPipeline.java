@@ -131,7 +131,7 @@ public final class SendPipeline {
                 parse(
                         source(env, options, Topics.SUPPRESSIONS, OffsetsInitializer.earliest())
                                 .filter(r -> r.value() != null)
-                                .name("skip tombstones (suppressions)")
+                                .name("no tombstones")
                                 .uid("tombstones-suppressions"),
                         "suppressions",
                         SuppressionChange.class,
@@ -142,7 +142,7 @@ public final class SendPipeline {
                 parse(
                         source(env, options, Topics.TEMPLATES, OffsetsInitializer.earliest())
                                 .filter(r -> r.value() != null)
-                                .name("skip tombstones (templates)")
+                                .name("no tombstones")
                                 .uid("tombstones-templates"),
                         "templates",
                         EmailTemplate.class,
@@ -177,7 +177,7 @@ public final class SendPipeline {
             DataStream<EmailJob> laneJobs =
                     fresh.union(
                             retried.filter(new LaneFilter(lane))
-                                    .name("retries of " + l)
+                                    .name("own type")
                                     .uid("retry-filter-" + l));
 
             SingleOutputStreamOperator<EmailJob> due =
@@ -327,7 +327,7 @@ public final class SendPipeline {
             Topics topic,
             OffsetsInitializer start,
             String lane) {
-        String name = topic.topic() + (lane == null ? "" : " (" + lane + ")");
+        String name = topic.topic() + (lane == null ? "" : "/" + lane);
         String id = "source-" + topic.topic() + (lane == null ? "" : "-" + lane);
         KafkaSource<RawRecord> source =
                 KafkaSource.<RawRecord>builder()
@@ -345,9 +345,7 @@ public final class SendPipeline {
 
     private static <T> SingleOutputStreamOperator<T> parse(
             DataStream<RawRecord> raw, String what, Class<T> type, Validator<T> rules) {
-        return raw.process(new ParseFunction<>(type, rules))
-                .uid("parse-" + what)
-                .name("parse " + what);
+        return raw.process(new ParseFunction<>(type, rules)).uid("parse-" + what).name("parse");
     }
 
     /** An exactly-once Kafka sink; each sink gets its own transactional id prefix. */

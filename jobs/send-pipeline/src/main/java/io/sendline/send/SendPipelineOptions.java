@@ -84,15 +84,6 @@ public final class SendPipelineOptions implements Serializable {
     /** How long a job waits for its template to arrive before it fails. */
     public static final String TEMPLATE_WAIT = "render.template-wait";
 
-    /**
-     * At a first start, how long jobs wait for the template and suppression topics to be read to
-     * the end before the job gives up waiting and judges them anyway (with a loud warning).
-     */
-    public static final String CATCH_UP_TIMEOUT = "render.catch-up-timeout";
-
-    /** Whether a first start waits for the broadcast topics to be read to their end. */
-    public static final String CATCH_UP_ENABLED = "render.catch-up";
-
     /** Suppression index buckets (power of two); fixed for the life of a checkpoint lineage. */
     public static final String SUPPRESSION_BUCKETS = "render.suppression-buckets";
 
@@ -169,8 +160,6 @@ public final class SendPipelineOptions implements Serializable {
         d.put(CHECKPOINT_DIR, "");
         d.put(DEDUPE_TTL, "1d");
         d.put(TEMPLATE_WAIT, "60s");
-        d.put(CATCH_UP_TIMEOUT, "10min");
-        d.put(CATCH_UP_ENABLED, "true");
         d.put(SUPPRESSION_BUCKETS, "4096");
         d.put(CAPACITY_TRANSACTIONAL, "64");
         d.put(CAPACITY_MARKETING, "256");
@@ -305,14 +294,6 @@ public final class SendPipelineOptions implements Serializable {
 
     public Duration templateWait() {
         return duration(TEMPLATE_WAIT);
-    }
-
-    public boolean catchUpEnabled() {
-        return Boolean.parseBoolean(get(CATCH_UP_ENABLED));
-    }
-
-    public Duration catchUpTimeout() {
-        return duration(CATCH_UP_TIMEOUT);
     }
 
     public int suppressionBuckets() {
@@ -463,7 +444,6 @@ public final class SendPipelineOptions implements Serializable {
                             CHECKPOINT_INTERVAL,
                             DEDUPE_TTL,
                             TEMPLATE_WAIT,
-                            CATCH_UP_TIMEOUT,
                             DISPATCH_TIMEOUT,
                             PAUSED_RECHECK,
                             THROTTLE_BURST,
@@ -503,10 +483,6 @@ public final class SendPipelineOptions implements Serializable {
                                     + values.get(key)
                                     + "'");
                 }
-            }
-            String catchUp = values.get(CATCH_UP_ENABLED);
-            if (!"true".equals(catchUp) && !"false".equals(catchUp)) {
-                problems.add(CATCH_UP_ENABLED + " must be true or false");
             }
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException(
