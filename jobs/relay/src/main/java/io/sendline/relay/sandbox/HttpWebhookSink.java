@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * docs/relays.md), the way SES or SendGrid call the HTTP edge. Asynchronous: at most {@code
  * maxInFlight} requests at a time, the rest wait in a queue; a request that fails with a connection
  * error, 429 or 5xx is retried {@value #MAX_ATTEMPTS} times in all with back-off, each try signed
- * afresh; other statuses are dropped and counted.
+ * afresh; other statuses are dropped and counted. At most {@value #MAX_OUTSTANDING} events wait;
+ * beyond that (endpoint down during a load test) new events are dropped and counted.
  */
 public final class HttpWebhookSink implements SandboxEventSink {
 
@@ -28,6 +29,9 @@ public final class HttpWebhookSink implements SandboxEventSink {
 
     /** Tries per event, the first included. */
     public static final int MAX_ATTEMPTS = 3;
+
+    /** Events queued or in flight at most; more are dropped and counted as failed. */
+    public static final int MAX_OUTSTANDING = 100_000;
 
     private static final Backoff RETRY =
             Backoff.builder().initial(Duration.ofMillis(200)).max(Duration.ofSeconds(5)).build();
@@ -73,6 +77,15 @@ public final class HttpWebhookSink implements SandboxEventSink {
     @Override
     public void publish(SandboxEvent event) {
         synchronized (lock) {
+            if (outstanding >= MAX_OUTSTANDING) {
+                // The endpoint is down or slower than the sandbox: drop rather than fill the heap.
+                if (failed.incrementAndGet() % 10_000 == 1) {
+                    LOG.warn(
+                            "sandbox webhook backlog is full ({} events); dropping events",
+                            MAX_OUTSTANDING);
+                }
+                return;
+            }
             outstanding++;
         }
         queue.add(new Pending(event, event.toJson(), 1));
