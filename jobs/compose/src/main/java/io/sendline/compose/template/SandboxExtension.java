@@ -15,10 +15,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Pebble extension that closes the sandbox: attribute access is limited to map keys and list
- * indexes (template variables are JSON-like data), every method call and every Java member access
- * (getters, public fields such as {@code (1).TYPE}, {@code getClass()}) fails, and {@code range} is
- * bounded so a loop without output cannot spin for minutes.
+ * The Pebble extension that closes the sandbox: attribute access is limited to map keys, list
+ * indexes and map entries (template variables are JSON-like data), every method call and every Java
+ * member access (getters, public fields such as {@code (1).TYPE}, {@code getClass()}) fails, and
+ * {@code range} is bounded so a loop without output cannot spin for minutes.
  *
  * <p>Pebble asks the resolvers of user extensions before its own reflective resolver; this one
  * answers every request (value or error), so the reflective resolver is never reached.
@@ -74,6 +74,12 @@ final class SandboxExtension extends AbstractExtension {
                     return new ResolvedAttribute(null);
                 }
                 return new ResolvedAttribute(RenderBudget.guard(map.get(key)));
+            }
+            if (instance instanceof Map.Entry<?, ?> entry
+                    && (name.equals("key") || name.equals("value"))) {
+                // the loop variable of {% for e in map %}
+                return new ResolvedAttribute(
+                        RenderBudget.guard(name.equals("key") ? entry.getKey() : entry.getValue()));
             }
             if (instance instanceof List<?> list) {
                 int index = index(attributeNameValue);

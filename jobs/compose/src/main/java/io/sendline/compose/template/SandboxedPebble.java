@@ -5,6 +5,8 @@ import io.pebbletemplates.pebble.error.AttributeNotFoundException;
 import io.pebbletemplates.pebble.error.LoaderException;
 import io.pebbletemplates.pebble.error.PebbleException;
 import io.pebbletemplates.pebble.error.RootAttributeNotFoundException;
+import io.pebbletemplates.pebble.extension.Extension;
+import io.pebbletemplates.pebble.extension.ExtensionCustomizer;
 import io.pebbletemplates.pebble.extension.core.DisallowExtensionCustomizerBuilder;
 import io.pebbletemplates.pebble.loader.Loader;
 import io.pebbletemplates.pebble.template.PebbleTemplate;
@@ -14,6 +16,7 @@ import java.io.Reader;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Pebble configured as a sandbox for customer-written templates.
@@ -39,6 +42,12 @@ public final class SandboxedPebble {
             List.of("include", "import", "from", "extends", "embed", "cache", "parallel");
     private static final List<String> DISALLOWED_FUNCTIONS = List.of("i18n", "block", "parent");
 
+    private static final Function<Extension, ExtensionCustomizer> DISALLOW =
+            new DisallowExtensionCustomizerBuilder()
+                    .disallowedTokenParserTags(DISALLOWED_TAGS)
+                    .disallowedFunctionKeys(DISALLOWED_FUNCTIONS)
+                    .build();
+
     private final PebbleEngine htmlEngine;
     private final PebbleEngine textEngine;
 
@@ -59,12 +68,8 @@ public final class SandboxedPebble {
                 .defaultEscapingStrategy("html")
                 .defaultLocale(Locale.ENGLISH)
                 .methodAccessValidator((object, method) -> false)
-                .registerExtensionCustomizer(
-                        new DisallowExtensionCustomizerBuilder()
-                                .disallowedTokenParserTags(DISALLOWED_TAGS)
-                                .disallowedFunctionKeys(DISALLOWED_FUNCTIONS)
-                                .build())
-                .registerExtensionCustomizer(SizeGuard::new)
+                // Pebble keeps only the last registered customizer: both go in one.
+                .registerExtensionCustomizer(ext -> new SizeGuard(DISALLOW.apply(ext)))
                 .extension(new SandboxExtension())
                 .build();
     }
