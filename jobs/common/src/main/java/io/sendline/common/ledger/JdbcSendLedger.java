@@ -268,7 +268,13 @@ public final class JdbcSendLedger implements SendLedger {
             future.completeExceptionally(new IllegalStateException("send ledger closed"));
             return future;
         }
-        queues.get(Math.floorMod(op.jobId.hashCode(), queues.size())).add(op);
+        BlockingQueue<Op> q = queues.get(Math.floorMod(op.jobId.hashCode(), queues.size()));
+        q.add(op);
+        // close() may have drained the queues between the check above and the add: never leave a
+        // future that nobody will complete.
+        if (closed && q.remove(op)) {
+            op.fail(new IllegalStateException("send ledger closed"));
+        }
         return future;
     }
 
