@@ -33,6 +33,7 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.sesv2.SesV2AsyncClient;
@@ -70,6 +71,9 @@ public final class SesRelay implements Relay {
     private final SesSettings settings;
     private final Function<SendEmailRequest, CompletableFuture<SendEmailResponse>> call;
     private final List<AutoCloseable> resources;
+    private final Object inFlightLock = new Object();
+    private int inFlight; // guarded by inFlightLock
+    private volatile boolean closed;
 
     private SesRelay(
             SesSettings settings,
@@ -99,12 +103,29 @@ public final class SesRelay implements Relay {
                         .build();
         List<AutoCloseable> resources = new ArrayList<>();
         if (settings.httpClient() == SesSettings.HttpClientKind.NETTY) {
+            // Our own event loop group: the SDK's shared one shuts down with a 2 s quiet period,
+            // which every close() (every Flink task stop) would wait for. Ours stops at once,
+            // after close() has let the requests in flight finish.
+            SdkEventLoopGroup group =
+                    SdkEventLoopGroup.builder()
+                            .numberOfThreads(
+                                    Math.max(
+                                            1,
+                                            Math.min(
+                                                    4, Runtime.getRuntime().availableProcessors())))
+                            .build();
+            resources.add(
+                    () ->
+                            group.eventLoopGroup()
+                                    .shutdownGracefully(0, 5, TimeUnit.SECONDS)
+                                    .await(5, TimeUnit.SECONDS));
             SesV2AsyncClientBuilder b =
                     SesV2AsyncClient.builder()
                             .credentialsProvider(credentials)
                             .overrideConfiguration(override)
                             .httpClientBuilder(
                                     NettyNioAsyncHttpClient.builder()
+                                            .eventLoopGroup(group)
                                             .maxConcurrency(settings.maxConcurrency())
                                             .connectionTimeout(settings.connectTimeout()));
             if (settings.region() != null) {
@@ -184,18 +205,32 @@ public final class SesRelay implements Relay {
 
     @Override
     public CompletableFuture<RelayResult> send(OutboundMessage message) {
+        if (closed) {
+            return CompletableFuture.completedFuture(
+                    new RelayResult.Failed(
+                            Outcome.RETRYABLE, 0, null, "SES relay is closed", null));
+        }
         SendEmailRequest request = request(message, settings.configurationSet());
         CompletableFuture<SendEmailResponse> response;
+        synchronized (inFlightLock) {
+            inFlight++;
+        }
         try {
             response = call.apply(request);
         } catch (RuntimeException e) {
             response = CompletableFuture.failedFuture(e);
         }
         return response.handle(
-                (r, error) ->
-                        error == null
-                                ? (RelayResult) new RelayResult.Accepted(r.messageId())
-                                : classify(error));
+                (r, error) -> {
+                    synchronized (inFlightLock) {
+                        if (--inFlight == 0) {
+                            inFlightLock.notifyAll();
+                        }
+                    }
+                    return error == null
+                            ? (RelayResult) new RelayResult.Accepted(r.messageId())
+                            : classify(error);
+                });
     }
 
     /** The SendEmail request for {@code m}: raw MIME, one recipient, configuration set, tags. */
@@ -290,8 +325,29 @@ public final class SesRelay implements Relay {
                 null);
     }
 
+    /** Stops taking messages, waits (up to the API call timeout) for those in flight, closes. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long deadline = System.nanoTime() + settings.apiCallTimeout().toNanos();
+        synchronized (inFlightLock) {
+            while (inFlight > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    LOG.warn("closing the SES relay with {} requests still in flight", inFlight);
+                    break;
+                }
+                try {
+                    inFlightLock.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
         for (int i = resources.size() - 1; i >= 0; i--) {
             try {
                 resources.get(i).close();

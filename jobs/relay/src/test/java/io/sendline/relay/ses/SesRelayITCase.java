@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -216,6 +217,18 @@ class SesRelayITCase {
         } finally {
             System.clearProperty("aws.disableEc2Metadata");
         }
+    }
+
+    @Test
+    void closeLetsRequestsInFlightFinishThenRefuses() throws Exception {
+        Relay r = relay("netty", "10s");
+        CompletableFuture<RelayResult> slow =
+                r.send(message("transactional", "job-slow", "slow@example.org"));
+        r.close();
+        assertThat(slow).isCompletedWithValue(new RelayResult.Accepted("slow-id"));
+        assertThat(send(r, message("transactional", "job-late", "ada@example.org")).outcome())
+                .isEqualTo(Outcome.RETRYABLE);
+        assertThat(ses.calls()).hasSize(1);
     }
 
     @Test
