@@ -3,8 +3,12 @@ package io.sendline.common.retry;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * When to try a job again after a retryable failure, and when to give up.
@@ -212,6 +216,108 @@ public final class RetryPolicy implements Serializable {
             return Decision.giveUp(true);
         }
         return Decision.retryTopic(notBefore);
+    }
+
+    /** Prefix of the configuration keys {@link #fromMap} reads. */
+    public static final String PREFIX = "retry.";
+
+    /**
+     * The default policy with the {@code retry.*} keys of {@code config} applied; other keys are
+     * ignored, an unknown {@code retry.*} key is an error naming it.
+     *
+     * <table>
+     *   <caption>retry configuration keys</caption>
+     *   <tr><th>key</th><th>default</th></tr>
+     *   <tr><td>{@code retry.short-delays}</td><td>{@code 1s,5s,15s}</td></tr>
+     *   <tr><td>{@code retry.long-delays}</td><td>{@code 5m,30m,2h,6h,15h}</td></tr>
+     *   <tr><td>{@code retry.max-short-delay}</td><td>{@code 60s}</td></tr>
+     *   <tr><td>{@code retry.max-total}</td><td>{@code 24h}</td></tr>
+     *   <tr><td>{@code retry.soft-bounce-delays}</td><td>{@code 1h,5h,12h}</td></tr>
+     * </table>
+     *
+     * <p>Durations are {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d} or ISO-8601
+     * ({@code PT5M}); lists are comma-separated, and an empty list means none (e.g. {@code
+     * retry.short-delays=} sends every retry through the retry topic).
+     */
+    public static RetryPolicy fromMap(Map<String, String> config) {
+        RetryPolicy d = defaults();
+        List<Duration> shortDelays = d.shortDelays;
+        List<Duration> longDelays = d.longDelays;
+        Duration maxShortDelay = d.maxShortDelay;
+        Duration maxTotal = d.maxTotal;
+        List<Duration> softBounceDelays = d.softBounceDelays;
+        for (Map.Entry<String, String> e : new TreeMap<>(config).entrySet()) {
+            String key = e.getKey();
+            if (!key.startsWith(PREFIX)) {
+                continue;
+            }
+            String value = e.getValue() == null ? "" : e.getValue().trim();
+            switch (key.substring(PREFIX.length())) {
+                case "short-delays":
+                    shortDelays = durations(key, value);
+                    break;
+                case "long-delays":
+                    longDelays = durations(key, value);
+                    break;
+                case "max-short-delay":
+                    maxShortDelay = duration(key, value);
+                    break;
+                case "max-total":
+                    maxTotal = duration(key, value);
+                    break;
+                case "soft-bounce-delays":
+                    softBounceDelays = durations(key, value);
+                    break;
+                default:
+                    throw new IllegalArgumentException(
+                            "unknown retry key '" + key + "' (see RetryPolicy.fromMap)");
+            }
+        }
+        return new RetryPolicy(shortDelays, longDelays, maxShortDelay, maxTotal, softBounceDelays);
+    }
+
+    private static List<Duration> durations(String key, String value) {
+        List<Duration> out = new ArrayList<>();
+        if (value.isEmpty()) {
+            return out;
+        }
+        for (String part : value.split(",")) {
+            out.add(duration(key, part.trim()));
+        }
+        return out;
+    }
+
+    /** Parses {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d} or ISO-8601. */
+    static Duration duration(String key, String value) {
+        try {
+            if (value.startsWith("P") || value.startsWith("p")) {
+                return Duration.parse(value);
+            }
+            String v = value.toLowerCase(Locale.ROOT);
+            if (v.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2).trim()));
+            }
+            long n = Long.parseLong(v.substring(0, v.length() - 1).trim());
+            switch (v.charAt(v.length() - 1)) {
+                case 's':
+                    return Duration.ofSeconds(n);
+                case 'm':
+                    return Duration.ofMinutes(n);
+                case 'h':
+                    return Duration.ofHours(n);
+                case 'd':
+                    return Duration.ofDays(n);
+                default:
+                    break;
+            }
+        } catch (RuntimeException e) {
+            // fall through to the error below
+        }
+        throw new IllegalArgumentException(
+                key
+                        + " must be a duration such as 500ms, 30s, 5m, 2h, 1d or PT5M, was '"
+                        + value
+                        + "'");
     }
 
     /** Number of in-operator retries. */

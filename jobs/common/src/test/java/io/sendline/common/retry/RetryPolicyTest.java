@@ -99,6 +99,37 @@ class RetryPolicyTest {
     }
 
     @Test
+    void retryKeysOverrideTheDefaults() {
+        RetryPolicy p =
+                RetryPolicy.fromMap(
+                        java.util.Map.of(
+                                "retry.short-delays", "500ms, 2s",
+                                "retry.long-delays", "PT10M,1h",
+                                "retry.max-total", "1d",
+                                "retry.soft-bounce-delays", "2h,4h,8h",
+                                "pacing.pool.m.rate", "1"));
+        assertThat(p.shortRetries()).isEqualTo(2);
+        assertThat(p.next(0, null, T0).delay()).isEqualTo(Duration.ofMillis(500));
+        assertThat(p.next(2, null, T0).notBefore()).isEqualTo(T0.plus(Duration.ofMinutes(10)));
+        assertThat(p.afterSoftBounce(1, null, T0).notBefore()).isEqualTo(T0.plusSeconds(7200));
+        assertThat(
+                        RetryPolicy.fromMap(java.util.Map.of("retry.short-delays", ""))
+                                .next(0, null, T0)
+                                .kind())
+                .isEqualTo(Kind.RETRY_TOPIC);
+        assertThat(RetryPolicy.fromMap(java.util.Map.of()).next(0, null, T0))
+                .isEqualTo(RetryPolicy.defaults().next(0, null, T0));
+    }
+
+    @Test
+    void unknownRetryKeysAndBadDurationsAreRefused() {
+        assertThatThrownBy(() -> RetryPolicy.fromMap(java.util.Map.of("retry.shortdelays", "1s")))
+                .hasMessageContaining("retry.shortdelays");
+        assertThatThrownBy(() -> RetryPolicy.fromMap(java.util.Map.of("retry.max-total", "soon")))
+                .hasMessageContaining("retry.max-total");
+    }
+
+    @Test
     void customPolicyAndValidation() {
         RetryPolicy p =
                 RetryPolicy.of(
