@@ -7,8 +7,8 @@ import io.sendline.embedded.EmbeddedKafka;
 import io.sendline.embedded.EmbeddedPostgres;
 import io.sendline.schemas.Topics;
 import io.sendline.schemas.db.Migrations;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -19,6 +19,9 @@ import java.util.stream.Collectors;
  * seconds}.
  *
  * <pre>EdgeBenchStack [port=18080] [seconds=900] [partitions=4]</pre>
+ *
+ * System properties {@code -Dedge.*} override the edge's configuration (e.g. {@code
+ * -Dedge.kafka.producer.linger.ms=5}).
  */
 public final class EdgeBenchStack {
 
@@ -38,18 +41,23 @@ public final class EdgeBenchStack {
                     Arrays.stream(Topics.values())
                             .collect(Collectors.toMap(Topics::topic, Topics::compacted)),
                     partitions);
-            EdgeConfig config =
-                    EdgeConfig.builder()
-                            .port(port)
-                            .apiKeyHash("bench", ApiKeys.hash(API_KEY))
-                            .kafkaBootstrapServers(kafka.bootstrapServers())
-                            .jdbcUrl(pg.jdbcUrl())
-                            .jdbcUser(pg.user())
-                            .jdbcPassword(pg.password())
-                            .trackingBaseUrl("http://t.example.com")
-                            .trackingSecret(TRACKING_SECRET.getBytes(StandardCharsets.UTF_8))
-                            .build();
-            try (EdgeServer edge = EdgeServer.builder().config(config).build().start()) {
+            Properties p = new Properties();
+            p.setProperty(EdgeConfig.Keys.PORT, String.valueOf(port));
+            p.setProperty(EdgeConfig.Keys.API_KEYS, "bench:" + ApiKeys.hash(API_KEY));
+            p.setProperty(EdgeConfig.Keys.KAFKA_BOOTSTRAP, kafka.bootstrapServers());
+            p.setProperty(EdgeConfig.Keys.JDBC_URL, pg.jdbcUrl());
+            p.setProperty(EdgeConfig.Keys.JDBC_USER, pg.user());
+            p.setProperty(EdgeConfig.Keys.JDBC_PASSWORD, pg.password());
+            p.setProperty(EdgeConfig.Keys.TRACKING_BASE_URL, "http://t.example.com");
+            p.setProperty(EdgeConfig.Keys.TRACKING_SECRET, TRACKING_SECRET);
+            // Tuning under test: -Dedge.kafka.producer.linger.ms=5, -Dedge.worker-threads=...
+            for (String name : System.getProperties().stringPropertyNames()) {
+                if (name.startsWith("edge.")) {
+                    p.setProperty(name, System.getProperty(name));
+                }
+            }
+            EdgeConfig config = EdgeConfig.fromProperties(p);
+            try (EdgeServer edge = EdgeServer.start(config)) {
                 System.out.printf(
                         "EDGE READY http://127.0.0.1:%d --api-key %s --tracking-secret %s (stops in %d s)%n",
                         edge.port(), API_KEY, TRACKING_SECRET, seconds);
