@@ -34,7 +34,7 @@ public final class TestJobs {
                 null,
                 0,
                 null,
-                Instant.parse("2026-12-01T00:00:00Z"));
+                Instant.now());
     }
 
     public static EmailJob marketing(String id, String to) {
