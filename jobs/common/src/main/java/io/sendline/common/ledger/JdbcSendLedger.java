@@ -523,6 +523,11 @@ public final class JdbcSendLedger implements SendLedger {
                 }
                 if (claim.kind() == Claim.Kind.FRESH) {
                     claim = Claim.fresh(op.jobId, op.attempt);
+                } else if (claim.attempt() < 0) {
+                    // Lost to a claim committed after this statement's snapshot: its row is not
+                    // visible here, so report the attempt asked for (never a negative attempt,
+                    // which callers copy into events and email_job).
+                    claim = Claim.inDoubt(op.jobId, op.attempt, claim.detail());
                 }
                 op.future.complete(claim);
             }

@@ -224,7 +224,11 @@ class JdbcSendLedgerITCase {
                                 .isEqualTo(1);
                         assertThat(claims.stream().filter(c -> !c.maySend()))
                                 .allSatisfy(
-                                        c -> assertThat(c.kind()).isEqualTo(Claim.Kind.IN_DOUBT));
+                                        c -> {
+                                            assertThat(c.kind()).isEqualTo(Claim.Kind.IN_DOUBT);
+                                            assertThat(c.attempt()).isZero();
+                                            assertThat(c.detail()).isNotNull();
+                                        });
                     });
             assertThat(a.statementsExecuted()).isLessThan(a.operationsCompleted());
         }
