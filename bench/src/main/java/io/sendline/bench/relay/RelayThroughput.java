@@ -6,6 +6,8 @@ import io.sendline.relay.RelayResult;
 import io.sendline.relay.sandbox.SandboxEventSink;
 import io.sendline.relay.sandbox.SandboxRelay;
 import io.sendline.relay.sandbox.SandboxSettings;
+import io.sendline.relay.ses.SesRelay;
+import io.sendline.relay.ses.SesSettings;
 import io.sendline.relay.smtp.SmtpRelay;
 import io.sendline.relay.smtp.SmtpSettings;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +19,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
  * Messages per second through the relays, printed as a Markdown table (docs/relays.md):
@@ -25,6 +29,8 @@ import org.HdrHistogram.Histogram;
  *   <li>the SMTP relay ({@link SmtpRelay}, Jakarta/Angus Mail, pooled connections) to a local
  *       {@link SmtpSink} with N = 1, 4, 16 connections, the sink answering at once and after a
  *       simulated remote delay;
+ *   <li>the SES relay (AWS SDK v2: SigV4, JSON, base64 of the MIME) to a local HTTP endpoint that
+ *       answers SendEmail at once: the client's own cost per message;
  *   <li>the sandbox relay, without and with webhook events (to a counting sink).
  * </ul>
  *
@@ -33,6 +39,7 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>
  * RelayThroughput [--seconds 5] [--warmup 2] [--size 10240] [--delay-ms 20] [--connections 1,4,16]
+ *                 [--relays smtp,ses,sandbox]
  * </pre>
  */
 public final class RelayThroughput {
@@ -45,6 +52,7 @@ public final class RelayThroughput {
         int warmup = Integer.parseInt(a.getOrDefault("warmup", "2"));
         int size = Integer.parseInt(a.getOrDefault("size", "10240"));
         long delayMs = Long.parseLong(a.getOrDefault("delay-ms", "20"));
+        List<String> relays = List.of(a.getOrDefault("relays", "smtp,ses,sandbox").split(","));
         List<Integer> conns = new ArrayList<>();
         for (String c : a.getOrDefault("connections", "1,4,16").split(",")) {
             conns.add(Integer.parseInt(c.trim()));
@@ -59,9 +67,9 @@ public final class RelayThroughput {
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
         System.out.println(
-                "| relay | connections | far end | messages/s | p50 ms | p99 ms | sink connections |");
+                "| relay | connections | far end | messages/s | p50 ms | p99 ms | far-end connections |");
         System.out.println("|---|---:|---|---:|---:|---:|---:|");
-        for (long delay : new long[] {0, delayMs}) {
+        for (long delay : relays.contains("smtp") ? new long[] {0, delayMs} : new long[0]) {
             for (int n : conns) {
                 try (SmtpSink sink = new SmtpSink(delay);
                         SmtpRelay relay =
@@ -84,6 +92,37 @@ public final class RelayThroughput {
                             sink.connections());
                 }
             }
+        }
+        for (SesSettings.HttpClientKind kind :
+                relays.contains("ses")
+                        ? SesSettings.HttpClientKind.values()
+                        : new SesSettings.HttpClientKind[0]) {
+            try (LocalSesEndpoint endpoint = new LocalSesEndpoint();
+                    SesRelay relay =
+                            SesRelay.create(
+                                    SesSettings.builder()
+                                            .region("eu-west-1")
+                                            .endpoint(endpoint.url())
+                                            .configurationSet("bench")
+                                            .maxConcurrency(32)
+                                            .httpClient(kind)
+                                            .build(),
+                                    StaticCredentialsProvider.create(
+                                            AwsBasicCredentials.create(
+                                                    "AKIDBENCH", "bench-secret-key")))) {
+                Result r = run(relay, mime, 64, warmup, seconds);
+                System.out.printf(
+                        "| ses (%s client) | 32 | local HTTP endpoint, replies at once | %,.0f | %.2f"
+                                + " | %.2f | %d |%n",
+                        kind.name().toLowerCase(java.util.Locale.ROOT),
+                        r.perSecond,
+                        r.p50Ms,
+                        r.p99Ms,
+                        endpoint.connections());
+            }
+        }
+        if (!relays.contains("sandbox")) {
+            return;
         }
         SandboxSettings quiet =
                 SandboxSettings.builder().ledger("bench-" + System.nanoTime()).build();
@@ -201,7 +240,8 @@ public final class RelayThroughput {
             if (!argv[i].startsWith("--") || i + 1 >= argv.length) {
                 throw new IllegalArgumentException(
                         "usage: RelayThroughput [--seconds 5] [--warmup 2] [--size 10240]"
-                                + " [--delay-ms 20] [--connections 1,4,16]");
+                                + " [--delay-ms 20] [--connections 1,4,16]"
+                                + " [--relays smtp,ses,sandbox]");
             }
             m.put(argv[i].substring(2), argv[++i]);
         }
