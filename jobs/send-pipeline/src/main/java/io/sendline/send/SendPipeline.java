@@ -31,6 +31,7 @@ import io.sendline.send.render.RenderedEmail;
 import io.sendline.send.render.SuppressionFunction;
 import io.sendline.send.render.SuppressionKeys;
 import io.sendline.send.schedule.SchedulerFunction;
+import io.sendline.send.status.EventHistorySink;
 import io.sendline.send.status.JobStatusSink;
 import io.sendline.send.throttle.Throttle;
 import java.util.ArrayList;
@@ -260,6 +261,16 @@ public final class SendPipeline {
                                 options.statusBatchInterval()))
                 .name("email_job status")
                 .uid("sink-status");
+        allEvents
+                .sinkTo(
+                        EventHistorySink.create(
+                                options.jdbcUrl(),
+                                options.jdbcUser(),
+                                options.jdbcPassword(),
+                                options.statusBatchSize(),
+                                options.statusBatchInterval()))
+                .name("email_event history")
+                .uid("sink-event-history");
 
         DataStream<EmailJob> allRetries = union(retries);
         allRetries

@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobStatus;
@@ -60,9 +61,16 @@ class SendPipelineITCase {
 
     @BeforeAll
     static void startPipeline() throws Exception {
+        // Broker and database start side by side (each takes ~5 s).
+        CompletableFuture<EmbeddedPostgres> db =
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            EmbeddedPostgres p = EmbeddedPostgres.start();
+                            Migrations.apply(p.jdbcUrl(), p.user(), p.password());
+                            return p;
+                        });
         kafka = EmbeddedKafka.start();
-        pg = EmbeddedPostgres.start();
-        Migrations.apply(pg.jdbcUrl(), pg.user(), pg.password());
+        pg = db.get();
         options =
                 SendPipelineOptions.builder()
                         .bootstrapServers(kafka.bootstrapServers())
@@ -154,6 +162,8 @@ class SendPipelineITCase {
                 .isEqualTo("SENT " + sent.providerMessageId());
         assertThat(SandboxLedger.named(LEDGER).accepted(j.jobId())).isEqualTo(1);
         assertThat(eventTypes(j.jobId())).doesNotContain(EmailEventType.FAILED);
+        assertThat(await("event history", () -> history(j.jobId()).filter(h -> h.contains("SENT"))))
+                .contains("QUEUED");
     }
 
     @Test
@@ -278,6 +288,23 @@ class SendPipelineITCase {
                 return rs.next()
                         ? Optional.of(rs.getString(1) + " " + rs.getString(2))
                         : Optional.empty();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The types in a job's email_event rows, oldest first, if there are any. */
+    private static Optional<String> history(String jobId) {
+        try (Connection c = pg.connect();
+                PreparedStatement ps =
+                        c.prepareStatement(
+                                "SELECT string_agg(type, ',' ORDER BY occurred_at) FROM email_event"
+                                        + " WHERE job_id = ?")) {
+            ps.setString(1, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return Optional.ofNullable(rs.getString(1));
             }
         } catch (Exception e) {
             throw new IllegalStateException(e);
