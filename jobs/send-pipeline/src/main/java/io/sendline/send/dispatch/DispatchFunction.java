@@ -177,8 +177,18 @@ public final class DispatchFunction extends RichAsyncFunction<RenderedEmail, Sen
         closing = true;
         if (busy != null) {
             long deadline = System.currentTimeMillis() + settings.drainMillis();
+            boolean interrupted = false;
             while (busy.get() > 0 && System.currentTimeMillis() < deadline) {
-                Thread.sleep(5);
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    // A cancelling task is interrupted: keep draining anyway (bounded), since a
+                    // send whose outcome is not recorded becomes an in-doubt job.
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
             if (busy.get() > 0) {
                 LOG.warn(
@@ -278,14 +288,7 @@ public final class DispatchFunction extends RichAsyncFunction<RenderedEmail, Sen
                         // Another try of this job is still running here: let it finish first.
                         retry(job, null, "an earlier try of this job is still in flight");
                     } else if (settings.inDoubt() == InDoubtPolicy.RESEND) {
-                        inDoubtResent.inc();
-                        LOG.warn(
-                                "job {} attempt {} is in doubt (claimed by {} without outcome);"
-                                        + " sending again (RESEND)",
-                                job.jobId(),
-                                claim.attempt(),
-                                claim.detail());
-                        send(job);
+                        resend(job, claim);
                     } else {
                         inDoubtHeld.inc();
                         LOG.warn(
@@ -302,6 +305,36 @@ public final class DispatchFunction extends RichAsyncFunction<RenderedEmail, Sen
                                         + " not sent again (policy HOLD)");
                     }
             }
+        }
+
+        /**
+         * RESEND of an in-doubt claim: take the claim over (a compare-and-set on its holder, so of
+         * several replays at most one sends again), then send as the claimed attempt.
+         */
+        private void resend(EmailJob job, Claim doubt) {
+            EmailJob at = withAttempt(job, doubt.attempt());
+            call(
+                    ledger.takeOver(job.jobId(), doubt.attempt(), doubt.detail(), claimant),
+                    (claim, error) -> {
+                        if (error != null) {
+                            ledgerErrors.inc();
+                            retry(job, null, "send ledger unavailable");
+                        } else if (claim.kind() == Claim.Kind.FRESH) {
+                            inDoubtResent.inc();
+                            LOG.warn(
+                                    "job {} attempt {} was in doubt (claimed by {} without"
+                                            + " outcome); sent again (RESEND)",
+                                    job.jobId(),
+                                    doubt.attempt(),
+                                    doubt.detail());
+                            send(at);
+                        } else if (claim.kind() == Claim.Kind.IN_DOUBT) {
+                            // Someone else took it over first: they send; look again later.
+                            retry(job, null, "an in-doubt try of this job was taken over");
+                        } else {
+                            onClaim(job, claim);
+                        }
+                    });
         }
 
         private void send(EmailJob job) {

@@ -369,4 +369,18 @@ class DispatchFunctionTest {
                             assertThat(e.reason()).isEqualTo("PERMANENT_POLICY 554");
                         });
     }
+
+    @Test
+    void twoReplaysOfAnInDoubtJobResendItOnlyOnce(TestInfo t) throws Exception {
+        open(t, EmailType.TRANSACTIONAL, InDoubtPolicy.RESEND);
+        resources.parts().ledger.claim("n", 0, "transactional/0/0/crashed").join();
+
+        List<SendOutcome> out = run(job("n", EmailType.TRANSACTIONAL), job("n", EmailType.TRANSACTIONAL));
+
+        assertThat(resources.parts().relay.callsFor("n")).isEqualTo(1);
+        assertThat(events(out))
+                .filteredOn(e -> e.type() == EmailEventType.SENT)
+                .extracting(EmailEvent::eventId)
+                .containsOnly("n/0/SENT");
+    }
 }

@@ -58,6 +58,12 @@ final class TestResources implements DispatchResources {
             }
 
             @Override
+            public java.util.concurrent.CompletableFuture<io.sendline.common.ledger.Claim> takeOver(
+                    String jobId, int attempt, String expectedClaimant, String claimant) {
+                return l.takeOver(jobId, attempt, expectedClaimant, claimant);
+            }
+
+            @Override
             public void close() {}
         };
     }
