@@ -45,6 +45,10 @@ import java.util.regex.Pattern;
 public final class EmailsApi {
 
     static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
+
+    /** Up to this many jobs are published on the thread that recorded them. */
+    static final int INLINE_PUBLISH_JOBS = 50;
+
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[!-~]{1,255}");
 
     private final EdgeConfig config;
@@ -182,8 +186,11 @@ public final class EmailsApi {
                         attachments,
                         status,
                         response);
-        // Publishing (serialising every job) runs on a worker, not on the writer thread that
-        // completed the future: the writer goes straight back to committing the next group.
+        // Publishing a large acceptance (serialising every job) runs on a worker, not on the
+        // writer thread that completed the future, so the writer goes straight back to committing
+        // the next group; a few jobs are cheaper to publish in place than to hand over.
+        java.util.concurrent.Executor publishOn =
+                jobList.size() > INLINE_PUBLISH_JOBS ? this::onWorker : Runnable::run;
         return writer.submit(a)
                 .thenComposeAsync(
                         outcome -> {
@@ -211,7 +218,7 @@ public final class EmailsApi {
                                                             response.getBytes(
                                                                     StandardCharsets.UTF_8)));
                         },
-                        this::onWorker);
+                        publishOn);
     }
 
     /** Runs on a worker, or on the calling thread when the workers' queue is full. */
