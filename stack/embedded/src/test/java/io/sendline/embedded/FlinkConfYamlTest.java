@@ -64,7 +64,8 @@ class FlinkConfYamlTest {
         assertThat(conf.keySet()).as("keys loaded from %s", dir).isNotEmpty();
     }
 
-    private static Path flinkConfDir() {
+    /** The repository's {@code flink-conf} directory, found above the working directory. */
+    static Path flinkConfDir() {
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
             if (Files.isRegularFile(p.resolve("flink-conf/config.yaml"))) {
                 return p.resolve("flink-conf");

@@ -33,8 +33,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
@@ -43,8 +42,8 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -66,8 +65,15 @@ import org.junit.jupiter.api.io.TempDir;
  * restart without a checkpoint would re-read the topic and emit the first counts twice). A
  * read_committed consumer must see every count 1..N of every key exactly once, although the failed
  * attempt had written part of them in a transaction that was then aborted.
+ *
+ * <p>The job runs with the settings of {@code flink-conf/config.yaml} (only paths, the checkpoint
+ * interval and the pause between checkpoints are scaled down), so the production configuration is
+ * exercised on a real job as well.
  */
 class FoundationPathITCase {
+
+    private static final org.slf4j.Logger LOG =
+            org.slf4j.LoggerFactory.getLogger(FoundationPathITCase.class);
 
     private static final int KEYS = 6;
     private static final int BEFORE_FAILURE = 40;
@@ -149,23 +155,34 @@ class FoundationPathITCase {
             }
             kafka.send(records(in, BEFORE_FAILURE));
 
+            long t0 = System.nanoTime();
             JobClient job = buildJob(flink, kafka, pg, in, out, checkpoints).executeAsync("path");
             try {
                 // Committed output of the first half means a checkpoint holds it (offsets +
                 // counts).
                 assertThat(kafka.readAll(out, KEYS * BEFORE_FAILURE, Duration.ofSeconds(40)))
                         .hasSize(KEYS * BEFORE_FAILURE);
+                long t1 = System.nanoTime();
                 FAIL_NEXT_RECORD.set(true);
                 kafka.send(records(in, AFTER_FAILURE));
 
                 List<ConsumerRecord<byte[], byte[]>> committed =
                         kafka.readAll(out, KEYS * PER_KEY, Duration.ofSeconds(40));
                 Map<String, Long> inDb = awaitDbCounts(pg, Duration.ofSeconds(20));
+                LOG.info(
+                        "first half committed {} ms after submission; failure, restore and second"
+                                + " half committed in {} ms",
+                        TimeUnit.NANOSECONDS.toMillis(t1 - t0),
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1));
 
                 assertThat(INJECTED_FAILURES).hasValue(1);
                 assertThat(restoredCheckpoints(flink, job)).isPositive();
+                // The production settings reached the job.
                 assertThat(get(flink, "/jobs/" + job.getJobID() + "/checkpoints/config"))
-                        .contains("RocksDB");
+                        .contains("RocksDB")
+                        .containsPattern("\"mode\"\\s*:\\s*\"exactly_once\"")
+                        .containsPattern("\"unaligned_checkpoints\"\\s*:\\s*true")
+                        .containsPattern("\"delete_on_cancellation\"\\s*:\\s*false");
 
                 Map<String, List<Long>> countsByKey = new TreeMap<>();
                 for (ConsumerRecord<byte[], byte[]> r : committed) {
@@ -219,19 +236,22 @@ class FoundationPathITCase {
             String in,
             String out,
             Path checkpoints) {
-        // Set on the job's own configuration: the MiniCluster's would not reach the job.
-        Configuration conf = new Configuration();
+        // The production settings of flink-conf/config.yaml (RocksDB and its options, incremental
+        // exactly-once checkpoints with the unaligned fallback, exponential-delay restarts, no
+        // Kryo), with paths and timing scaled down for a test. Set on the job's own
+        // configuration: the MiniCluster's would not reach the job (STACK.md).
+        Configuration conf =
+                GlobalConfiguration.loadConfiguration(FlinkConfYamlTest.flinkConfDir().toString());
         conf.set(CoreOptions.DEFAULT_PARALLELISM, 2);
-        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
-        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
-        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
-        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(300));
         conf.set(
-                CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE,
-                CheckpointingMode.EXACTLY_ONCE);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
+                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                checkpoints.resolve("checkpoints").toUri().toString());
+        conf.set(
+                CheckpointingOptions.SAVEPOINT_DIRECTORY,
+                checkpoints.resolve("savepoints").toUri().toString());
+        conf.set(RocksDBOptions.LOCAL_DIRECTORIES, checkpoints.resolve("rocksdb").toString());
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(300));
+        conf.set(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS, Duration.ZERO);
         StreamExecutionEnvironment env = flink.env(conf);
 
         KafkaSource<String> source =
