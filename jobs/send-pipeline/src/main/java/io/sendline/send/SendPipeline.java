@@ -1,7 +1,5 @@
 package io.sendline.send;
 
-import io.sendline.common.retry.RetryPolicy;
-import io.sendline.relay.RelayConfig;
 import io.sendline.schemas.CancelRequest;
 import io.sendline.schemas.ControlCommand;
 import io.sendline.schemas.DeadLetter;
@@ -16,6 +14,7 @@ import io.sendline.schemas.flink.RawRecord;
 import io.sendline.schemas.flink.RawRecordDeserializationSchema;
 import io.sendline.send.control.ControlSignal;
 import io.sendline.send.control.ControlStreams;
+import io.sendline.send.dispatch.Dispatch;
 import io.sendline.send.events.Events;
 import io.sendline.send.events.JobEvent;
 import io.sendline.send.events.SendOutcome;
@@ -38,7 +37,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -49,7 +47,6 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
-import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -153,7 +150,6 @@ public final class SendPipeline {
                 templates.broadcast(RenderFunction.TEMPLATES, RenderFunction.NEWEST);
 
         Stages stages = Stages.forOptions(env, options);
-        RelayConfig relays = RelayConfig.fromProperties(options.subset(RelayConfig.PREFIX));
 
         for (EmailType lane : LANES) {
             String l = lane.name().toLowerCase(Locale.ROOT);
@@ -216,7 +212,7 @@ public final class SendPipeline {
                             .name("render " + l);
             events.add(rendered.getSideOutput(Events.TAG));
 
-            DataStream<SendOutcome> outcomes = stages.dispatch(rendered, lane, relays);
+            DataStream<SendOutcome> outcomes = stages.dispatch(rendered, lane);
             events.add(
                     outcomes.filter(o -> o.event() != null)
                             .name("outcome events " + l)
@@ -417,18 +413,12 @@ public final class SendPipeline {
             return Throttle.apply(due, control, lane, options);
         }
 
-        /** The lane's dispatch to the relays. */
-        DataStream<SendOutcome> dispatch(
-                DataStream<RenderedEmail> rendered, EmailType lane, RelayConfig relays) {
-            String l = lane.name().toLowerCase(Locale.ROOT);
-            return AsyncDataStream.unorderedWait(
-                            rendered,
-                            new DirectDispatchFunction(relays, RetryPolicy.defaults()),
-                            options.dispatchTimeout().toMillis(),
-                            TimeUnit.MILLISECONDS,
-                            options.capacity(lane))
-                    .uid("dispatch-" + l)
-                    .name("dispatch " + l);
+        /**
+         * The lane's dispatch to the relays: ledger claim, relay, short retries, outcome (see
+         * {@link Dispatch}).
+         */
+        DataStream<SendOutcome> dispatch(DataStream<RenderedEmail> rendered, EmailType lane) {
+            return Dispatch.apply(rendered, lane, options);
         }
 
         /** Dead letters of the stages' own inputs (control commands). */
