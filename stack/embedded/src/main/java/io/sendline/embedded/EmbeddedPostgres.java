@@ -12,7 +12,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -87,7 +86,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     public static EmbeddedPostgres start() {
         String external = externalUrl();
         if (external != null) {
-            return external(external);
+            return onExternalServer(external);
         }
         return embedded(0, null);
     }
@@ -232,7 +231,13 @@ public final class EmbeddedPostgres implements AutoCloseable {
                         });
     }
 
-    private static EmbeddedPostgres external(String adminUrl) {
+    /**
+     * A fresh, empty database {@code sendline_test_<random>} on the server at {@code adminUrl}
+     * ({@code jdbc:postgresql://host:port/db?user=..&password=..}, a user allowed to create
+     * databases), dropped again on {@link #close()}. What {@link #start()} does when {@value
+     * #EXTERNAL_URL_ENV} is set.
+     */
+    public static EmbeddedPostgres onExternalServer(String adminUrl) {
         if (!adminUrl.startsWith("jdbc:postgresql://")) {
             throw new IllegalArgumentException(
                     EXTERNAL_URL_ENV
@@ -280,7 +285,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
             String k = eq < 0 ? pair : pair.substring(0, eq);
             String v = eq < 0 ? "" : pair.substring(eq + 1);
             out.put(
-                    URLDecoder.decode(k, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT),
+                    // Driver property names are case-sensitive (ApplicationName): keep them.
+                    URLDecoder.decode(k, StandardCharsets.UTF_8),
                     URLDecoder.decode(v, StandardCharsets.UTF_8));
         }
         return out;

@@ -60,7 +60,8 @@ class EmbeddedServicesITCase {
     }
 
     @Test
-    void postgresServesSqlAndNeverRunsAsRoot() throws Exception {
+    void postgresServesSqlNeverRunsAsRootAndGivesFreshDatabasesAsAnExternalServer()
+            throws Exception {
         try (EmbeddedPostgres pg = EmbeddedPostgres.start();
                 Connection c = pg.connect();
                 Statement s = c.createStatement()) {
@@ -82,6 +83,36 @@ class EmbeddedServicesITCase {
                 if (new com.sun.security.auth.module.UnixSystem().getUid() == 0) {
                     assertThat(uid).isEqualTo("65534"); // nobody
                 }
+            }
+
+            // The same server seen as an external one (what SENDLINE_POSTGRES_URL does).
+            String adminUrl =
+                    pg.jdbcUrl()
+                            + "?user="
+                            + pg.user()
+                            + "&password="
+                            + pg.password()
+                            + "&ApplicationName=sendline-it";
+            String db;
+            try (EmbeddedPostgres external = EmbeddedPostgres.onExternalServer(adminUrl);
+                    Connection ec = external.connect();
+                    Statement es = ec.createStatement();
+                    ResultSet rs =
+                            es.executeQuery(
+                                    "select current_database(),"
+                                            + " current_setting('application_name')")) {
+                rs.next();
+                db = rs.getString(1);
+                assertThat(db).startsWith("sendline_test_");
+                assertThat(rs.getString(2))
+                        .as("other URL parameters kept")
+                        .isEqualTo("sendline-it");
+            }
+            try (ResultSet rs =
+                    s.executeQuery(
+                            "select count(*) from pg_database where datname = '" + db + "'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("fresh database dropped on close").isZero();
             }
         }
     }
