@@ -375,7 +375,8 @@ class DispatchFunctionTest {
         open(t, EmailType.TRANSACTIONAL, InDoubtPolicy.RESEND);
         resources.parts().ledger.claim("n", 0, "transactional/0/0/crashed").join();
 
-        List<SendOutcome> out = run(job("n", EmailType.TRANSACTIONAL), job("n", EmailType.TRANSACTIONAL));
+        List<SendOutcome> out =
+                run(job("n", EmailType.TRANSACTIONAL), job("n", EmailType.TRANSACTIONAL));
 
         assertThat(resources.parts().relay.callsFor("n")).isEqualTo(1);
         assertThat(events(out))
