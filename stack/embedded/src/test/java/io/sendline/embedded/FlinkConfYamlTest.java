@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,19 +58,9 @@ class FlinkConfYamlTest {
 
     @BeforeAll
     static void load() {
-        Path dir = flinkConfDir();
+        Path dir = ProductionFlinkConf.dir();
         conf = GlobalConfiguration.loadConfiguration(dir.toString());
         assertThat(conf.keySet()).as("keys loaded from %s", dir).isNotEmpty();
-    }
-
-    /** The repository's {@code flink-conf} directory, found above the working directory. */
-    static Path flinkConfDir() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("flink-conf/config.yaml"))) {
-                return p.resolve("flink-conf");
-            }
-        }
-        throw new IllegalStateException("flink-conf/config.yaml not found above the working dir");
     }
 
     @Test

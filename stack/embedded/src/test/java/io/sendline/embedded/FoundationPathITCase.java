@@ -30,10 +30,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.SimpleStringSchema;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.CoreOptions;
-import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
@@ -43,7 +40,6 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -240,18 +236,7 @@ class FoundationPathITCase {
         // exactly-once checkpoints with the unaligned fallback, exponential-delay restarts, no
         // Kryo), with paths and timing scaled down for a test. Set on the job's own
         // configuration: the MiniCluster's would not reach the job (STACK.md).
-        Configuration conf =
-                GlobalConfiguration.loadConfiguration(FlinkConfYamlTest.flinkConfDir().toString());
-        conf.set(CoreOptions.DEFAULT_PARALLELISM, 2);
-        conf.set(
-                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
-                checkpoints.resolve("checkpoints").toUri().toString());
-        conf.set(
-                CheckpointingOptions.SAVEPOINT_DIRECTORY,
-                checkpoints.resolve("savepoints").toUri().toString());
-        conf.set(RocksDBOptions.LOCAL_DIRECTORIES, checkpoints.resolve("rocksdb").toString());
-        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(300));
-        conf.set(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS, Duration.ZERO);
+        Configuration conf = ProductionFlinkConf.forTest(checkpoints, 2);
         StreamExecutionEnvironment env = flink.env(conf);
 
         KafkaSource<String> source =
