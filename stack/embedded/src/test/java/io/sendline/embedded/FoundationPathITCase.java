@@ -156,15 +156,15 @@ class FoundationPathITCase {
             try {
                 // Committed output of the first half means a checkpoint holds it (offsets +
                 // counts).
-                assertThat(kafka.readAll(out, KEYS * BEFORE_FAILURE, Duration.ofSeconds(40)))
+                assertThat(kafka.readAll(out, KEYS * BEFORE_FAILURE, Duration.ofSeconds(90)))
                         .hasSize(KEYS * BEFORE_FAILURE);
                 long t1 = System.nanoTime();
                 FAIL_NEXT_RECORD.set(true);
                 kafka.send(records(in, AFTER_FAILURE));
 
                 List<ConsumerRecord<byte[], byte[]>> committed =
-                        kafka.readAll(out, KEYS * PER_KEY, Duration.ofSeconds(40));
-                Map<String, Long> inDb = awaitDbCounts(pg, Duration.ofSeconds(20));
+                        kafka.readAll(out, KEYS * PER_KEY, Duration.ofSeconds(90));
+                Map<String, Long> inDb = awaitDbCounts(pg, Duration.ofSeconds(30));
                 LOG.info(
                         "first half committed {} ms after submission; failure, restore and second"
                                 + " half committed in {} ms",
