@@ -124,6 +124,10 @@ public final class LocalStack implements AutoCloseable {
             // Shown in the web UI; the stack's jobs share the slots of one TaskManager.
             cluster.setString("web.submit.enable", "false");
             cluster.setString("web.cancel.enable", "true");
+            // RocksDB's write buffers come from managed memory, shared by the slots: the
+            // MiniCluster's default leaves each stateful operator a few MB and RocksDB flushing
+            // constantly.
+            cluster.setString("taskmanager.memory.managed.size", cfg.managedMemory);
             String logDir = System.getProperty("sendline.stack.logdir");
             if (logDir != null) {
                 // The web UI's "Job Manager > Logs" tab shows the stack's log.
@@ -629,6 +633,7 @@ public final class LocalStack implements AutoCloseable {
         private boolean restore = true;
         private boolean savepointOnStop = true;
         private boolean failOnJobError = false;
+        private String managedMemory = "1g";
         private final Map<String, String> jobOptions = new LinkedHashMap<>();
 
         private Builder() {}
@@ -730,6 +735,12 @@ public final class LocalStack implements AutoCloseable {
         /** Stop jobs with a savepoint on {@link #close()} (default true); else cancel them. */
         public Builder savepointOnStop(boolean savepoint) {
             this.savepointOnStop = savepoint;
+            return this;
+        }
+
+        /** Flink managed memory (RocksDB) of the TaskManager, e.g. {@code 1g} (the default). */
+        public Builder managedMemory(String size) {
+            this.managedMemory = Objects.requireNonNull(size);
             return this;
         }
 
