@@ -54,6 +54,11 @@ class ExactlyOnceITCase {
         }
     }
 
+    private static void log(long t0, String what) {
+        System.out.printf(
+                "ExactlyOnceITCase +%d ms: %s%n", (System.nanoTime() - t0) / 1_000_000, what);
+    }
+
     private static List<String> first(Set<String> ids) {
         return ids.stream().sorted().limit(5).collect(Collectors.toList());
     }
@@ -65,7 +70,9 @@ class ExactlyOnceITCase {
             TestJobs.Builder b = TestJobs.job("eo-" + i).to("success+" + i + "@" + DOMAIN);
             jobs.add(i % 2 == 0 ? b.build() : b.marketing().build());
         }
+        long t0 = System.nanoTime();
         parts.publish(jobs);
+        log(t0, "published " + EMAILS);
         SandboxLedger relay = SandboxLedger.named(parts.ledger);
 
         RealParts.await(
@@ -76,11 +83,13 @@ class ExactlyOnceITCase {
         assertThat(beforeKill).as("killed in the middle, not at the end").isLessThan(EMAILS);
         parts.flink.miniCluster().terminateTaskManager(0).get();
         parts.flink.miniCluster().startTaskManager();
+        log(t0, "TaskManager killed after " + beforeKill + " at the relay; a new one started");
 
         RealParts.await(
                 "every email at the relay",
                 Duration.ofSeconds(80),
                 () -> relay.distinctJobs() >= EMAILS);
+        log(t0, "all at the relay");
         assertThat(parts.status()).isEqualTo(JobStatus.RUNNING);
 
         // The relay: each job once.
@@ -103,6 +112,7 @@ class ExactlyOnceITCase {
             }
             Thread.sleep(500);
         }
+        log(t0, sent.size() + " SENT events read back");
         Set<String> sentJobs = sent.stream().map(EmailEvent::jobId).collect(Collectors.toSet());
         assertThat(sentJobs.size()).as("jobs with a committed SENT").isEqualTo(EMAILS);
         assertThat(sent.size()).as("committed SENT events").isEqualTo(EMAILS);

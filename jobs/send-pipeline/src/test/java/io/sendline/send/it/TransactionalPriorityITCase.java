@@ -25,10 +25,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Transactional mail never waits behind marketing: a marketing backlog paced slowly (its pool at
- * 20/s) is still thousands deep when every transactional email published after it has reached
- * the relay; and a PAUSE of the marketing pool on {@code email.control} stops marketing at the
- * throttle while transactional mail still flows, until a RESUME. Asserted on order and counts at
- * the sandbox relay, not on wall-clock thresholds.
+ * 20/s) is still thousands deep when every transactional email published after it has reached the
+ * relay; and a PAUSE of the marketing pool on {@code email.control} stops marketing at the throttle
+ * while transactional mail still flows, until a RESUME. Asserted on order and counts at the sandbox
+ * relay, not on wall-clock thresholds.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TransactionalPriorityITCase {
@@ -45,9 +45,12 @@ class TransactionalPriorityITCase {
         parts =
                 new RealParts(
                         Map.of(
-                                "pacing.pool.marketing.rate", "20",
-                                "pacing.pool.transactional.rate", "1000",
-                                SendPipelineOptionsKeys.RECHECK, "200ms"));
+                                "pacing.pool.marketing.rate",
+                                "20",
+                                "pacing.pool.transactional.rate",
+                                "1000",
+                                SendPipelineOptionsKeys.RECHECK,
+                                "200ms"));
         parts.startPipeline("priority-it");
         relay = SandboxLedger.named(parts.ledger);
     }
@@ -71,14 +74,21 @@ class TransactionalPriorityITCase {
             String id = "mk-" + i;
             marketingIds.add(id);
             // spread over 30 recipient domains: many throttle keys, one pool
-            backlog.add(TestJobs.job(id).marketing().to("m" + i + "@d" + (i % 30) + ".example").build());
+            backlog.add(
+                    TestJobs.job(id)
+                            .marketing()
+                            .to("m" + i + "@d" + (i % 30) + ".example.com")
+                            .build());
         }
         parts.publish(backlog);
         RealParts.await("marketing started", Duration.ofSeconds(60), () -> marketingAccepted() > 0);
 
         List<EmailJob> urgent = new ArrayList<>(URGENT);
         for (int i = 0; i < URGENT; i++) {
-            urgent.add(TestJobs.job("tx-" + i).to("reset" + i + "@d" + (i % 30) + ".example").build());
+            urgent.add(
+                    TestJobs.job("tx-" + i)
+                            .to("reset" + i + "@d" + (i % 30) + ".example.com")
+                            .build());
         }
         parts.publish(urgent);
         RealParts.await(
@@ -101,7 +111,7 @@ class TransactionalPriorityITCase {
         long paused = marketingAccepted();
         List<EmailJob> urgent = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            urgent.add(TestJobs.job("tx2-" + i).to("otp" + i + "@d" + i + ".example").build());
+            urgent.add(TestJobs.job("tx2-" + i).to("otp" + i + "@d" + i + ".example.com").build());
         }
         parts.publish(urgent);
         RealParts.await(
