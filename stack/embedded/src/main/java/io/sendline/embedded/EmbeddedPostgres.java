@@ -4,9 +4,13 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -199,12 +203,30 @@ public final class EmbeddedPostgres implements AutoCloseable {
     /**
      * A previous run killed with SIGKILL leaves its PostgreSQL running on the data directory (the
      * server is a child process, not a thread); the new one would then refuse to start. Stop it:
-     * SIGTERM is PostgreSQL's smart shutdown, which completes at once since its clients are gone.
+     * SIGTERM is PostgreSQL's smart shutdown, which completes at once since its clients are gone. A
+     * server whose owner is still alive is left alone: the owner holds zonky's file lock on {@code
+     * epg-lock} in the directory (released by the kernel when a process dies).
      */
-    private static void stopOrphanedServer(Path dataDir) {
+    private static void stopOrphanedServer(Path dataDir) throws IOException {
         Path pidFile = dataDir.resolve("postmaster.pid");
         if (!Files.isRegularFile(pidFile)) {
             return;
+        }
+        Path lockFile = dataDir.resolve("epg-lock");
+        if (Files.exists(lockFile)) {
+            try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE);
+                    FileLock lock = ch.tryLock()) {
+                if (lock == null) {
+                    throw new IllegalStateException(
+                            "PostgreSQL data directory "
+                                    + dataDir
+                                    + " is in use by another running process (a second stack?)");
+                }
+            } catch (OverlappingFileLockException e) {
+                throw new IllegalStateException(
+                        "PostgreSQL data directory " + dataDir + " is already in use in this JVM",
+                        e);
+            }
         }
         long pid;
         try {

@@ -1,6 +1,7 @@
 package io.sendline.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.HttpURLConnection;
 import java.net.URI;
@@ -153,6 +154,10 @@ class EmbeddedServicesITCase {
                 // skip its log output
             }
             assertThat(line).as("the other JVM started PostgreSQL").isEqualTo("READY");
+            // While its owner lives, the server is not taken away from it.
+            assertThatThrownBy(() -> EmbeddedPostgres.start(port, data))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("in use by another running process");
             other.destroyForcibly().waitFor();
         }
         try (EmbeddedPostgres pg = EmbeddedPostgres.start(port, data);
