@@ -143,6 +143,9 @@ class FlinkConfYamlTest {
                 .isEqualTo(Duration.ofSeconds(1));
         assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF))
                 .isEqualTo(Duration.ofMinutes(2));
+        // Never gives up: a stopped email pipeline is worse than one that keeps retrying.
+        assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS))
+                .isEqualTo(Integer.MAX_VALUE);
     }
 
     @Test
