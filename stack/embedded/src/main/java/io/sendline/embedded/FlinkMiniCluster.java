@@ -58,7 +58,8 @@ public final class FlinkMiniCluster implements AutoCloseable {
 
     /**
      * Starts a cluster with {@code taskManagers} × {@code slotsPerTm} slots; the REST API and web
-     * UI listen on loopback {@code restPort} (0 = a random free port).
+     * UI listen on loopback {@code restPort} (0 = a random free port). Returns once the REST API
+     * answers and lists every TaskManager, so the web UI is usable and jobs can be scheduled.
      */
     public static FlinkMiniCluster start(int taskManagers, int slotsPerTm, int restPort) {
         return start(taskManagers, slotsPerTm, restPort, new Configuration());
