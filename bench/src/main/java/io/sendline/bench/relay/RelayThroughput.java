@@ -34,8 +34,11 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  *   <li>the sandbox relay, without and with webhook events (to a counting sink).
  * </ul>
  *
- * Sends are closed-loop with a bound on messages in flight ({@code 2 × N + 16}), so the relay's
- * queue never grows; latency is from {@code send} to the completed future.
+ * Sends are closed-loop with a bound on messages in flight ({@code 2 × N + 16} for SMTP, 64 for
+ * SES, 256 for the sandbox), so the relay's queue never grows; latency is from {@code send} to the
+ * completed future. Each row warms up for {@code --warmup} seconds and at least {@value
+ * #WARMUP_MESSAGES} messages. CPU µs/msg is the whole JVM's CPU time (relay, far end, harness) over
+ * the measured messages: steadier than messages/s when other work shares the machine.
  *
  * <pre>
  * RelayThroughput [--seconds 5] [--warmup 2] [--size 10240] [--delay-ms 20] [--connections 1,4,16]
@@ -43,6 +46,9 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  * </pre>
  */
 public final class RelayThroughput {
+
+    /** Fewest messages sent before measuring. */
+    static final int WARMUP_MESSAGES = 10_000;
 
     private RelayThroughput() {}
 
@@ -67,8 +73,9 @@ public final class RelayThroughput {
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
         System.out.println(
-                "| relay | connections | far end | messages/s | p50 ms | p99 ms | far-end connections |");
-        System.out.println("|---|---:|---|---:|---:|---:|---:|");
+                "| relay | connections | far end | messages/s | p50 ms | p99 ms | CPU µs/msg"
+                        + " | far-end connections |");
+        System.out.println("|---|---:|---|---:|---:|---:|---:|---:|");
         for (long delay : relays.contains("smtp") ? new long[] {0, delayMs} : new long[0]) {
             for (int n : conns) {
                 try (SmtpSink sink = new SmtpSink(delay);
@@ -82,14 +89,15 @@ public final class RelayThroughput {
                                                 .maxMessagesPerConnection(1_000_000)
                                                 .build())) {
                     Result r = run(relay, mime, 2 * n + 16, warmup, seconds);
-                    System.out.printf(
-                            "| smtp | %d | local sink, %s | %,.0f | %.2f | %.2f | %d |%n",
-                            n,
-                            delay == 0 ? "replies at once" : "replies after " + delay + " ms",
-                            r.perSecond,
-                            r.p50Ms,
-                            r.p99Ms,
-                            sink.connections());
+                    row(
+                            "smtp",
+                            Integer.toString(n),
+                            "local sink, "
+                                    + (delay == 0
+                                            ? "replies at once"
+                                            : "replies after " + delay + " ms"),
+                            r,
+                            Integer.toString(sink.connections()));
                 }
             }
         }
@@ -111,14 +119,12 @@ public final class RelayThroughput {
                                             AwsBasicCredentials.create(
                                                     "AKIDBENCH", "bench-secret-key")))) {
                 Result r = run(relay, mime, 64, warmup, seconds);
-                System.out.printf(
-                        "| ses (%s client) | 32 | local HTTP endpoint, replies at once | %,.0f | %.2f"
-                                + " | %.2f | %d |%n",
-                        kind.name().toLowerCase(java.util.Locale.ROOT),
-                        r.perSecond,
-                        r.p50Ms,
-                        r.p99Ms,
-                        endpoint.connections());
+                row(
+                        "ses (" + kind.name().toLowerCase(java.util.Locale.ROOT) + " client)",
+                        "32",
+                        "local HTTP endpoint, replies at once",
+                        r,
+                        Integer.toString(endpoint.connections()));
             }
         }
         if (!relays.contains("sandbox")) {
@@ -127,10 +133,7 @@ public final class RelayThroughput {
         SandboxSettings quiet =
                 SandboxSettings.builder().ledger("bench-" + System.nanoTime()).build();
         try (SandboxRelay relay = new SandboxRelay(quiet, SandboxEventSink.NONE)) {
-            Result r = run(relay, mime, 256, warmup, seconds);
-            System.out.printf(
-                    "| sandbox | - | no events | %,.0f | %.3f | %.3f | - |%n",
-                    r.perSecond, r.p50Ms, r.p99Ms);
+            row("sandbox", "-", "no events", run(relay, mime, 256, warmup, seconds), "-");
         }
         AtomicLong events = new AtomicLong();
         SandboxSettings withEvents =
@@ -146,28 +149,65 @@ public final class RelayThroughput {
             while (events.get() < want && System.nanoTime() - drainStart < 30_000_000_000L) {
                 Thread.sleep(1);
             }
-            System.out.printf(
-                    "| sandbox | - | DELIVERED event per message (all %,d events out %d ms after"
-                            + " the last send) | %,.0f | %.3f | %.3f | - |%n",
-                    events.get(),
-                    (System.nanoTime() - drainStart) / 1_000_000,
-                    r.perSecond,
-                    r.p50Ms,
-                    r.p99Ms);
+            row(
+                    "sandbox",
+                    "-",
+                    String.format(
+                            "DELIVERED event per message (all %,d events out %d ms after the"
+                                    + " last send)",
+                            events.get(), (System.nanoTime() - drainStart) / 1_000_000),
+                    r,
+                    "-");
         }
     }
 
-    private record Result(double perSecond, double p50Ms, double p99Ms) {}
+    private static void row(String relay, String conns, String farEnd, Result r, String farConns) {
+        System.out.printf(
+                "| %s | %s | %s | %,.0f | %.3f | %.3f | %,.1f | %s |%n",
+                relay,
+                conns,
+                farEnd,
+                r.perSecond,
+                r.p50Ms,
+                r.p99Ms,
+                r.cpuMicrosPerMessage,
+                farConns);
+    }
+
+    /**
+     * @param cpuMicrosPerMessage CPU time of the whole JVM (relay, far end and harness) per
+     *     message: steadier than messages/s on a shared machine
+     */
+    private record Result(
+            double perSecond, double p50Ms, double p99Ms, double cpuMicrosPerMessage) {}
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
 
     private static Result run(Relay relay, byte[] mime, int inFlight, int warmup, int seconds)
             throws InterruptedException {
-        drive(relay, mime, inFlight, TimeUnit.SECONDS.toNanos(warmup), null);
+        // Warm up for the given time and at least WARMUP_MESSAGES (capped at a minute): a slow
+        // relay on a busy machine would otherwise be measured in the interpreter, before the JIT.
+        long warmed = 0;
+        long warmStart = System.nanoTime();
+        do {
+            warmed += drive(relay, mime, inFlight, TimeUnit.SECONDS.toNanos(warmup), null);
+        } while (warmed < WARMUP_MESSAGES
+                && System.nanoTime() - warmStart < TimeUnit.SECONDS.toNanos(60));
         Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        long cpu0 = processCpuNanos();
         long start = System.nanoTime();
         long n = drive(relay, mime, inFlight, TimeUnit.SECONDS.toNanos(seconds), h);
         double secs = (System.nanoTime() - start) / 1e9;
+        double cpuMicros = (processCpuNanos() - cpu0) / 1e3 / Math.max(1, n);
         return new Result(
-                n / secs, h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6);
+                n / secs,
+                h.getValueAtPercentile(50) / 1e6,
+                h.getValueAtPercentile(99) / 1e6,
+                cpuMicros);
     }
 
     /** Sends for {@code nanos}, at most {@code inFlight} at a time; returns messages accepted. */
