@@ -2,7 +2,6 @@ package io.sendline.compose;
 
 import io.pebbletemplates.pebble.template.PebbleTemplate;
 import io.sendline.common.address.Addresses;
-import io.sendline.common.address.InvalidAddressException;
 import io.sendline.compose.dkim.DkimSigner;
 import io.sendline.compose.html.CssInliner;
 import io.sendline.compose.html.HtmlToText;
@@ -339,8 +338,13 @@ public final class DefaultComposer implements Composer {
         HeaderEncoder.checkNoControls(subject, "rendered subject");
 
         SandboxedPebble.render(t.html, vars, s.rendered, config.maxHtmlChars(), t.htmlLabel);
+        // the text part mostly repeats the HTML part's links: sign each target once per message
+        Map<String, String> clicks = s.clicks;
+        clicks.clear();
         LinkRewriter.UrlSigner signer =
-                config.clickTracking() ? target -> links.clickUrl(jobId, target) : null;
+                config.clickTracking()
+                        ? target -> clicks.computeIfAbsent(target, t2 -> links.clickUrl(jobId, t2))
+                        : null;
         String pixel =
                 config.openTracking()
                         ? "<img src=\""
@@ -480,12 +484,9 @@ public final class DefaultComposer implements Composer {
         return new ComposedMessage(messageId, from.headerForm(), to.headerForm(), mime);
     }
 
-    private static String normalised(MailAddress to) throws CompositionException {
-        try {
-            return Addresses.normalise(to.headerForm());
-        } catch (InvalidAddressException e) {
-            throw new CompositionException("recipient address: " + e.getMessage());
-        }
+    /** The form suppressions are keyed by (see {@link Addresses#normalise}), already validated. */
+    private static String normalised(MailAddress to) {
+        return to.localPart().toLowerCase(Locale.ROOT) + "@" + to.domain();
     }
 
     private DkimSigner signerFor(String domain) {
@@ -695,6 +696,7 @@ public final class DefaultComposer implements Composer {
         final LinkRewriter rewriter;
         final QuotedPrintable qp = new QuotedPrintable();
         final HeaderBlock headers = new HeaderBlock();
+        final Map<String, String> clicks = new java.util.HashMap<>();
         final ByteSink body = new ByteSink(128 * 1024);
 
         Scratch(String trackingBase) {

@@ -265,6 +265,19 @@ public final class LinkRewriter {
     }
 
     private static void appendAttrEscaped(StringBuilder out, String v) {
+        // tracking URLs never need escaping: append them in one copy
+        boolean plain = true;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c == '&' || c == '"' || c == '<' || c == '>') {
+                plain = false;
+                break;
+            }
+        }
+        if (plain) {
+            out.append(v);
+            return;
+        }
         for (int i = 0; i < v.length(); i++) {
             char c = v.charAt(i);
             switch (c) {

@@ -27,47 +27,45 @@ public final class TextLinkRewriter {
             String trackingBase,
             List<String> noTrack) {
         out.setLength(0);
-        int n = in.length();
+        String s = in.toString();
+        int n = s.length();
         int copyFrom = 0;
-        int i = 0;
-        while (i < n) {
-            char c = in.charAt(i);
-            if ((c != 'h' && c != 'H') || (i > 0 && Character.isLetterOrDigit(in.charAt(i - 1)))) {
-                i++;
+        int from = 0;
+        // every URL holds "://": find those (String.indexOf is fast) and look back for the scheme
+        while (true) {
+            int sep = s.indexOf("://", from);
+            if (sep < 0) {
+                break;
+            }
+            from = sep + 3;
+            int i;
+            if (sep >= 5 && matches(s, sep - 5, n, "https://")) {
+                i = sep - 5;
+            } else if (sep >= 4 && matches(s, sep - 4, n, "http://")) {
+                i = sep - 4;
+            } else {
                 continue;
             }
-            int schemeLen = schemeLength(in, i, n);
-            if (schemeLen == 0) {
-                i++;
+            if (i < copyFrom || (i > 0 && Character.isLetterOrDigit(s.charAt(i - 1)))) {
                 continue;
             }
-            int end = i + schemeLen;
-            while (end < n && !endsUrl(in.charAt(end))) {
+            int schemeLen = sep + 3 - i;
+            int end = sep + 3;
+            while (end < n && !endsUrl(s.charAt(end))) {
                 end++;
             }
-            end = trimTrailing(in, i, end);
+            end = trimTrailing(s, i, end);
+            from = Math.max(from, end);
             if (end - i <= schemeLen) {
-                i = end + 1;
                 continue;
             }
-            String url = in.subSequence(i, end).toString();
+            String url = s.substring(i, end);
             if (!url.startsWith(trackingBase) && !noTrack.contains(url)) {
-                out.append(in, copyFrom, i).append(signer.clickUrl(url));
+                out.append(s, copyFrom, i).append(signer.clickUrl(url));
                 copyFrom = end;
             }
-            i = end;
         }
-        out.append(in, copyFrom, n);
-    }
-
-    private static int schemeLength(CharSequence s, int i, int n) {
-        if (matches(s, i, n, "https://")) {
-            return 8;
-        }
-        if (matches(s, i, n, "http://")) {
-            return 7;
-        }
-        return 0;
+        out.append(s, copyFrom, n);
     }
 
     private static boolean matches(CharSequence s, int i, int n, String lower) {

@@ -66,13 +66,54 @@ public record MailAddress(String localPart, String domain) {
                                 + " are not supported)");
             }
         }
-        String domain;
+        String domain = plainDomain(raw, at + 1);
+        if (domain != null) {
+            return new MailAddress(local, domain);
+        }
         try {
             domain = Addresses.asciiDomain(raw.substring(at + 1));
         } catch (InvalidAddressException e) {
             throw new CompositionException(what + " address: " + e.getMessage());
         }
         return new MailAddress(local, domain);
+    }
+
+    /**
+     * The lower-cased domain when it is already plain ASCII letters, digits and hyphens in valid
+     * labels (nearly every domain), so that IDN conversion is skipped; else null.
+     */
+    private static String plainDomain(String raw, int from) {
+        int n = raw.length();
+        if (n - from > 253 || from >= n) {
+            return null;
+        }
+        int labelStart = from;
+        int labels = 0;
+        boolean upper = false;
+        for (int i = from; i <= n; i++) {
+            char c = i < n ? raw.charAt(i) : '.';
+            if (c == '.') {
+                int len = i - labelStart;
+                if (len == 0
+                        || len > 63
+                        || raw.charAt(labelStart) == '-'
+                        || raw.charAt(i - 1) == '-'
+                        || raw.startsWith("xn--", labelStart)) {
+                    return null;
+                }
+                labels++;
+                labelStart = i + 1;
+            } else if (c >= 'A' && c <= 'Z') {
+                upper = true;
+            } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+                return null;
+            }
+        }
+        if (labels < 2) {
+            return null;
+        }
+        String d = raw.substring(from);
+        return upper ? d.toLowerCase(java.util.Locale.ROOT) : d;
     }
 
     /** True when the local part is not ASCII (the message needs SMTPUTF8). */

@@ -19,7 +19,21 @@ public final class QuotedPrintable {
 
     private char[] chars = new char[16 * 1024];
 
-    /** Encodes {@code text} (line breaks: LF, CRLF or CR). Ends without a final CRLF. */
+    /** Printable ASCII written as itself (not '=', not space: spaces need a look-ahead). */
+    private static final boolean[] LITERAL = new boolean[128];
+
+    static {
+        for (int c = 33; c < 127; c++) {
+            LITERAL[c] = c != '=';
+        }
+    }
+
+    /**
+     * Encodes {@code text} (line breaks: LF, CRLF or CR). Ends without a final CRLF.
+     *
+     * <p>One pass with a fast path for the common case (printable ASCII inside a line); the rest
+     * (line starts, line ends, '=', whitespace runs, non-ASCII) takes the slow path.
+     */
     public void encode(CharSequence text, ByteSink out) {
         int n = text.length();
         if (chars.length < n) {
@@ -31,61 +45,83 @@ public final class QuotedPrintable {
         } else {
             text.toString().getChars(0, n, a, 0);
         }
-        // worst case: 3 bytes per UTF-8 byte (up to 3 per char) plus soft breaks
-        out.ensure(n * 12 + 16);
+        // worst case: a BMP char as 3 UTF-8 bytes = 9 characters, plus soft breaks (3 per 75)
+        out.ensure(n * 10 + 16);
         byte[] b = out.raw();
         int p = out.pos();
-        int col = 0;
+        int lineStart = p;
         int i = 0;
         while (i < n) {
-            char c = a[i];
-            if (c > ' ' && c < 127 && c != '=' && (col > 0 || (c != '.' && c != 'F'))) {
-                if (col >= MAX) {
-                    b[p++] = '=';
-                    b[p++] = '\r';
-                    b[p++] = '\n';
-                    col = 0;
-                    if (c == '.' || c == 'F') {
-                        continue; // re-check as the start of a line
+            int col = p - lineStart;
+            if (col > 0 && col < MAX) {
+                // tight loop over the literal run that fits on this line
+                int limit = Math.min(n, i + (MAX - col));
+                int start = i;
+                while (i < limit) {
+                    char c = a[i];
+                    // a space is literal when a printable character follows it
+                    if (c >= 128 || !(LITERAL[c] || (c == ' ' && i + 1 < n && a[i + 1] > ' '))) {
+                        break;
                     }
-                }
-                b[p++] = (byte) c;
-                col++;
-                i++;
-                continue;
-            }
-            if (c == '\r' || c == '\n') {
-                b[p++] = '\r';
-                b[p++] = '\n';
-                col = 0;
-                i += (c == '\r' && i + 1 < n && a[i + 1] == '\n') ? 2 : 1;
-                continue;
-            }
-            if (c == ' ') {
-                boolean literal =
-                        i + 1 < n
-                                && a[i + 1] != ' '
-                                && a[i + 1] != '\t'
-                                && a[i + 1] != '\r'
-                                && a[i + 1] != '\n';
-                if (literal && col < MAX) {
-                    b[p++] = ' ';
-                    col++;
+                    b[p++] = (byte) c;
                     i++;
+                }
+                if (i > start) {
                     continue;
                 }
             }
-            if (col == 0
-                    && c == 'F'
-                    && !(i + 4 < n
-                            && a[i + 1] == 'r'
-                            && a[i + 2] == 'o'
-                            && a[i + 3] == 'm'
-                            && a[i + 4] == ' ')) {
-                b[p++] = 'F';
-                col++;
-                i++;
+            char c = a[i];
+            if (col > 0 && col < MAX && c < 128) {
+                if (c == ' ' && i + 1 < n) {
+                    char d = a[i + 1];
+                    if (d != ' ' && d != '\t' && d != '\r' && d != '\n') {
+                        b[p++] = ' ';
+                        i++;
+                        continue;
+                    }
+                }
+            }
+            // slow path
+            if (c == '\r' || c == '\n') {
+                b[p++] = '\r';
+                b[p++] = '\n';
+                lineStart = p;
+                i += (c == '\r' && i + 1 < n && a[i + 1] == '\n') ? 2 : 1;
                 continue;
+            }
+            if (col >= MAX) {
+                b[p++] = '=';
+                b[p++] = '\r';
+                b[p++] = '\n';
+                lineStart = p;
+                continue; // the same character again, at the start of a line
+            }
+            if (c < 128) {
+                boolean literal;
+                if (c == ' ') {
+                    literal =
+                            i + 1 < n
+                                    && a[i + 1] != ' '
+                                    && a[i + 1] != '\t'
+                                    && a[i + 1] != '\r'
+                                    && a[i + 1] != '\n';
+                } else if (col == 0 && c == '.') {
+                    literal = false; // a lone "." line ends SMTP DATA
+                } else if (col == 0 && c == 'F') {
+                    literal =
+                            !(i + 4 < n
+                                    && a[i + 1] == 'r'
+                                    && a[i + 2] == 'o'
+                                    && a[i + 3] == 'm'
+                                    && a[i + 4] == ' '); // mbox "From " quoting
+                } else {
+                    literal = LITERAL[c];
+                }
+                if (literal) {
+                    b[p++] = (byte) c;
+                    i++;
+                    continue;
+                }
             }
             // encoded: one code point as UTF-8 bytes, kept on one line
             int cp = c;
@@ -101,7 +137,7 @@ public final class QuotedPrintable {
                 b[p++] = '=';
                 b[p++] = '\r';
                 b[p++] = '\n';
-                col = 0;
+                lineStart = p;
             }
             if (nbytes == 1) {
                 p = hex(b, p, cp);
@@ -118,7 +154,6 @@ public final class QuotedPrintable {
                 p = hex(b, p, 0x80 | ((cp >> 6) & 0x3F));
                 p = hex(b, p, 0x80 | (cp & 0x3F));
             }
-            col += 3 * nbytes;
             i += consumed;
         }
         out.pos(p);
