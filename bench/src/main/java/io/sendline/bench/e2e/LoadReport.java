@@ -641,8 +641,9 @@ final class LoadReport {
                 String.format(
                         "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#ccc\"/>%n",
                         left, top, right - left, h));
-        for (int g = 0; g <= 4; g++) {
-            double v = log ? Math.pow(10, Math.log10(maxY) * g / 4.0) : maxY * g / 4.0;
+        int grid = log ? (int) Math.round(Math.log10(maxY)) : 4;
+        for (int g = 0; g <= grid; g++) {
+            double v = log ? Math.pow(10, g) : maxY * g / 4.0;
             double y = yPos(v, maxY, top, h, log);
             s.append(
                     String.format(
