@@ -133,6 +133,16 @@ final class RealParts implements AutoCloseable {
         }
     }
 
+    /** Runs one SQL statement. */
+    void execute(String sql) {
+        try (Connection c = pg.connect();
+                PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.executeUpdate();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static void await(String what, Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
