@@ -27,8 +27,10 @@ import io.sendline.send.render.ComposerProvider;
 import io.sendline.send.render.JdbcAttachmentStore;
 import io.sendline.send.render.RenderFunction;
 import io.sendline.send.render.RenderedEmail;
+import io.sendline.send.render.SuppressionBootstrap;
 import io.sendline.send.render.SuppressionFunction;
 import io.sendline.send.render.SuppressionKeys;
+import io.sendline.send.render.SuppressionOperator;
 import io.sendline.send.schedule.SchedulerFunction;
 import io.sendline.send.status.EventHistorySink;
 import io.sendline.send.status.JobStatusSink;
@@ -38,6 +40,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -63,7 +66,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  *     → parse (bad → email.dead-letter)
  *     → keyBy(jobId) scheduler (+ cancellations)         dedupe, timers, cancel
  *     → throttle keyBy(pool|domain|subKey) (+ control)    pacing
- *     → keyBy(address bucket) suppression check           (+ email.suppressions)
+ *     → keyBy(address bucket) suppression check           (+ email.suppressions; a fresh
+ *                                                          start loads the list first)
  *     → keyBy(jobId) render                               (+ email.templates broadcast)
  *     → async dispatch to the pool's relay
  * shared:
@@ -125,9 +129,20 @@ public final class SendPipeline {
                         JobRules::problems);
         deadLetters.add(cancels.getSideOutput(DeadLetters.TAG));
 
+        // The list as it stands now is loaded by each suppression check before it judges a job
+        // (fresh start only); the live source continues exactly where that load stops.
+        SuppressionBootstrap bootstrap =
+                SuppressionBootstrap.capture(
+                        options.bootstrapServers(), options.topic(Topics.SUPPRESSIONS));
         SingleOutputStreamOperator<SuppressionChange> suppressions =
                 parse(
-                        source(env, options, Topics.SUPPRESSIONS, OffsetsInitializer.earliest())
+                        source(
+                                        env,
+                                        options,
+                                        Topics.SUPPRESSIONS,
+                                        OffsetsInitializer.offsets(
+                                                bootstrap.startOffsets(),
+                                                OffsetResetStrategy.EARLIEST))
                                 .filter(r -> r.value() != null)
                                 .name("no tombstones")
                                 .uid("tombstones-suppressions"),
@@ -191,9 +206,15 @@ public final class SendPipeline {
             SingleOutputStreamOperator<EmailJob> allowed =
                     paced.keyBy(SuppressionKeys.ofJobs(buckets))
                             .connect(suppressions.keyBy(SuppressionKeys.ofChanges(buckets)))
-                            .process(new SuppressionFunction(buckets, options.metricDomains()))
-                            .uid("suppress-" + l)
-                            .name("suppression check " + l);
+                            .transform(
+                                    "suppression check " + l,
+                                    TypeInformation.of(EmailJob.class),
+                                    new SuppressionOperator(
+                                            new SuppressionFunction(
+                                                    buckets, options.metricDomains()),
+                                            bootstrap,
+                                            buckets))
+                            .uid("suppress-" + l);
             events.add(allowed.getSideOutput(Events.TAG));
 
             SingleOutputStreamOperator<RenderedEmail> rendered =

@@ -125,7 +125,14 @@ public final class SuppressionFunction
     @Override
     public void processElement2(SuppressionChange change, Context ctx, Collector<EmailJob> out)
             throws Exception {
-        int bucket = ctx.getCurrentKey();
+        apply(ctx.getCurrentKey(), change);
+    }
+
+    /**
+     * Applies one change of the address bucket that is the current key (also used by {@link
+     * SuppressionOperator} to load the list at a fresh start).
+     */
+    void apply(int bucket, SuppressionChange change) throws Exception {
         ensureLoaded(bucket);
         long hash;
         try {
@@ -136,6 +143,10 @@ public final class SuppressionFunction
         }
         int changed;
         if (change.action() == SuppressionChange.Action.ADD) {
+            if (change.reason() == null) {
+                invalidChanges.inc();
+                return;
+            }
             changed = index.add(hash, change.reason());
         } else {
             changed = index.remove(hash);
