@@ -47,9 +47,14 @@ final class LocalSesEndpoint implements AutoCloseable {
     }
 
     private void handle(HttpServerExchange x) {
+        // The body is read and dropped as it arrives: collecting it (receiveFullBytes) made this
+        // endpoint the largest CPU user in a profile of the SES rows.
         x.getRequestReceiver()
-                .receiveFullBytes(
-                        (ex, body) -> {
+                .receivePartialBytes(
+                        (ex, chunk, last) -> {
+                            if (!last) {
+                                return;
+                            }
                             clientPorts.add(ex.getSourceAddress().getPort());
                             requests.incrementAndGet();
                             ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
