@@ -195,7 +195,9 @@ public final class SendPipeline {
             SingleOutputStreamOperator<EmailJob> due =
                     laneJobs.keyBy(EmailJob::jobId)
                             .connect(cancels.keyBy(CancelRequest::jobId))
-                            .process(new SchedulerFunction(options.dedupeTtl()))
+                            .process(
+                                    new SchedulerFunction(
+                                            options.dedupeTtl(), options.metricDomains()))
                             .uid("schedule-" + l)
                             .name("schedule " + l);
             events.add(due.getSideOutput(Events.TAG));

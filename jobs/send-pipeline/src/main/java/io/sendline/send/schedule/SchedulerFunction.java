@@ -4,8 +4,10 @@ import io.sendline.schemas.CancelRequest;
 import io.sendline.schemas.EmailEventType;
 import io.sendline.schemas.EmailJob;
 import io.sendline.send.events.Events;
+import io.sendline.send.metrics.PoolDomainMetrics;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
@@ -41,6 +43,7 @@ public final class SchedulerFunction
     private static final long serialVersionUID = 1L;
 
     private final Duration dedupeTtl;
+    private final Set<String> metricDomains;
 
     private transient ValueState<EmailJob> waiting;
     private transient ValueState<Integer> seenAttempt;
@@ -48,9 +51,20 @@ public final class SchedulerFunction
     private transient Counter duplicates;
     private transient Counter cancelTooLate;
     private transient Counter scheduled;
+    private transient PoolDomainMetrics metrics;
 
+    /** A scheduler whose metrics label every domain as {@code other}. */
     public SchedulerFunction(Duration dedupeTtl) {
+        this(dedupeTtl, Set.of());
+    }
+
+    /**
+     * @param dedupeTtl how long a job id is remembered to drop duplicates and early cancellations
+     * @param metricDomains recipient domains with their own metric label
+     */
+    public SchedulerFunction(Duration dedupeTtl, Set<String> metricDomains) {
         this.dedupeTtl = dedupeTtl;
+        this.metricDomains = Set.copyOf(metricDomains);
     }
 
     @Override
@@ -75,6 +89,7 @@ public final class SchedulerFunction
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicates");
         cancelTooLate = getRuntimeContext().getMetricGroup().counter("cancelTooLate");
         scheduled = getRuntimeContext().getMetricGroup().counter("scheduled");
+        metrics = new PoolDomainMetrics(getRuntimeContext().getMetricGroup(), metricDomains);
     }
 
     @Override
@@ -109,6 +124,7 @@ public final class SchedulerFunction
             waiting.update(job);
             ctx.timerService().registerProcessingTimeTimer(Schedule.dueMillis(job));
             scheduled.inc();
+            metrics.inc("scheduled", job.pool(), job.recipientDomain());
             if (job.attempt() == 0) {
                 ctx.output(
                         Events.TAG,
@@ -120,6 +136,7 @@ public final class SchedulerFunction
                         Events.TAG,
                         Events.of(job, EmailEventType.QUEUED, null, Instant.ofEpochMilli(now)));
             }
+            metrics.inc("due", job.pool(), job.recipientDomain());
             out.collect(job);
         }
     }
@@ -132,6 +149,7 @@ public final class SchedulerFunction
         if (pending != null) {
             ctx.timerService().deleteProcessingTimeTimer(Schedule.dueMillis(pending));
             waiting.clear();
+            metrics.inc("cancelled", pending.pool(), pending.recipientDomain());
             ctx.output(
                     Events.TAG,
                     Events.of(
@@ -152,6 +170,7 @@ public final class SchedulerFunction
         EmailJob pending = waiting.value();
         if (pending != null && Schedule.dueMillis(pending) <= timestamp) {
             waiting.clear();
+            metrics.inc("due", pending.pool(), pending.recipientDomain());
             out.collect(pending);
         }
     }
