@@ -87,7 +87,8 @@ class JobStatusSinkITCase {
         EmailJob job = TestJobs.job("fwd").build();
         Instant t = Instant.parse("2026-06-01T10:00:00Z");
         JobEvent queued = Events.of(job, EmailEventType.QUEUED, null, t);
-        JobEvent sent = Events.of(job, EmailEventType.SENT, "sandbox", "pmid-1", null, t.plusSeconds(1));
+        JobEvent sent =
+                Events.of(job, EmailEventType.SENT, "sandbox", "pmid-1", null, t.plusSeconds(1));
         write(queued, sent);
         assertThat(row("fwd")).isEqualTo("SENT pmid-1 0 ada@example.com true");
 
