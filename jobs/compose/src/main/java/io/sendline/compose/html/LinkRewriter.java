@@ -257,11 +257,20 @@ public final class LinkRewriter {
             while (i < e && !isSpace(a[i])) {
                 i++;
             }
-            if (i - start == cls.length() && new String(a, start, i - start).equals(cls)) {
+            if (i - start == cls.length() && regionEquals(a, start, cls)) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static boolean regionEquals(char[] a, int at, String s) {
+        for (int k = 0; k < s.length(); k++) {
+            if (a[at + k] != s.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void appendAttrEscaped(StringBuilder out, String v) {

@@ -28,6 +28,7 @@ public final class TrackingLinks {
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();
     private static final int SIG_BYTES = 16;
+    private static final byte[] PURPOSE_CLICK = {'c'};
 
     private final String base;
     private final SecretKeySpec key;
@@ -56,13 +57,18 @@ public final class TrackingLinks {
 
     /** The click-tracking URL that redirects to {@code target}. */
     public String clickUrl(String jobId, String target) {
-        return base
-                + "/c/"
-                + jobId
-                + "/"
-                + B64.encodeToString(utf8(target))
-                + "/"
-                + sign("c", jobId, target);
+        byte[] t = utf8(target); // once for the path and the signature: this runs per link
+        String encoded = B64.encodeToString(t);
+        String sig = sign(PURPOSE_CLICK, jobId, t);
+        return new StringBuilder(base.length() + jobId.length() + encoded.length() + 32)
+                .append(base)
+                .append("/c/")
+                .append(jobId)
+                .append('/')
+                .append(encoded)
+                .append('/')
+                .append(sig)
+                .toString();
     }
 
     /** The open pixel URL. */
@@ -134,12 +140,16 @@ public final class TrackingLinks {
     public record UnsubscribeToken(String jobId, String address) {}
 
     private String sign(String purpose, String jobId, String payload) {
+        return sign(utf8(purpose), jobId, utf8(payload));
+    }
+
+    private String sign(byte[] purpose, String jobId, byte[] payload) {
         Mac m = mac.get();
-        m.update(utf8(purpose));
+        m.update(purpose);
         m.update((byte) '\n');
         m.update(utf8(jobId));
         m.update((byte) '\n');
-        byte[] full = m.doFinal(utf8(payload));
+        byte[] full = m.doFinal(payload);
         byte[] truncated = new byte[SIG_BYTES];
         System.arraycopy(full, 0, truncated, 0, SIG_BYTES);
         return B64.encodeToString(truncated);
