@@ -184,6 +184,7 @@ final class LoadReport {
         rates.put("sustainedRelayPerSec", sustained(sentPerSec, sent));
 
         // Process.
+        double sumMachine = 0;
         double sumCores = 0;
         double maxCores = 0;
         long maxRss = 0;
@@ -194,6 +195,7 @@ final class LoadReport {
                     ((Number) s.get("jvmCores")).doubleValue()
                             + ((Number) s.get("postgresCores")).doubleValue();
             sumCores += c;
+            sumMachine += ((Number) s.get("machineCpuPct")).doubleValue();
             maxCores = Math.max(maxCores, c);
             maxRss = Math.max(maxRss, ((Number) s.get("jvmRssMb")).longValue());
             maxPss = Math.max(maxPss, ((Number) s.get("postgresPssMb")).longValue());
@@ -202,6 +204,9 @@ final class LoadReport {
         process.put("machineCores", cores);
         process.put("avgCoresUsed", round(samples.isEmpty() ? 0 : sumCores / samples.size(), 2));
         process.put("maxCoresUsed", round(maxCores, 2));
+        // The whole machine, other processes included: how much the stack could have had.
+        process.put(
+                "avgMachineCpuPct", round(samples.isEmpty() ? 0 : sumMachine / samples.size(), 1));
         process.put("maxJvmRssMb", maxRss);
         process.put("maxJvmHeapUsedMb", maxHeap);
         process.put("maxPostgresPssMb", maxPss);
@@ -488,12 +493,13 @@ final class LoadReport {
             }
         }
         out.printf(
-                "Process: %s%n  cores used avg %s / max %s of %d; JVM RSS max %s MB (heap max %s MB);"
-                        + " PostgreSQL PSS max %s MB%n",
+                "Process: %s%n  cores used avg %s / max %s of %d (whole machine busy %s %% on"
+                        + " average); JVM RSS max %s MB (heap max %s MB); PostgreSQL PSS max %s MB%n",
                 process.get("what"),
                 process.get("avgCoresUsed"),
                 process.get("maxCoresUsed"),
                 cores,
+                process.get("avgMachineCpuPct"),
                 process.get("maxJvmRssMb"),
                 process.get("maxJvmHeapUsedMb"),
                 process.get("maxPostgresPssMb"));
@@ -539,7 +545,7 @@ final class LoadReport {
         int w = 960;
         int ph = 220;
         StringBuilder s = new StringBuilder();
-        int panels = 3;
+        int panels = 4;
         int h = 60 + panels * (ph + 50);
         s.append(
                 String.format(
@@ -552,10 +558,29 @@ final class LoadReport {
                         run, mkEnqueued, txAccepted));
         List<Series> rate =
                 List.of(
-                        series("enqueued/s", "#999999", "enqueuedPerSec"),
                         series("marketing sent/s", "#1f77b4", "marketingSentPerSec"),
                         series("transactional sent/s", "#ff7f0e", "transactionalSentPerSec"));
-        panel(s, 60, w, ph, "emails per second (by event time)", rate, false);
+        panel(s, 60, w, ph, "emails accepted by the relay per second (by event time)", rate, false);
+        List<Series> backlog =
+                List.of(
+                        sumSeries(
+                                "enqueued",
+                                "#999999",
+                                "marketingEnqueued",
+                                "transactionalEnqueued"),
+                        sumSeries(
+                                "outcome committed",
+                                "#2ca02c",
+                                "marketingDone",
+                                "transactionalDone"));
+        panel(
+                s,
+                60 + 3 * (ph + 50),
+                w,
+                ph,
+                "cumulative: enqueued vs. outcome committed (the gap is the backlog)",
+                backlog,
+                false);
         List<Series> lat =
                 List.of(
                         series("marketing p50", "#9ecae1", "marketingP50Ms"),
@@ -607,6 +632,17 @@ final class LoadReport {
             x[i] = ((Number) samples.get(i).get("t")).doubleValue();
             Object v = samples.get(i).get(key);
             y[i] = v == null ? null : ((Number) v).doubleValue();
+        }
+        return new Series(name, color, x, y);
+    }
+
+    private Series sumSeries(String name, String color, String a, String b) {
+        double[] x = new double[samples.size()];
+        Double[] y = new Double[samples.size()];
+        for (int i = 0; i < samples.size(); i++) {
+            Map<String, Object> row = samples.get(i);
+            x[i] = ((Number) row.get("t")).doubleValue();
+            y[i] = ((Number) row.get(a)).doubleValue() + ((Number) row.get(b)).doubleValue();
         }
         return new Series(name, color, x, y);
     }
