@@ -1,5 +1,6 @@
 package io.sendline.send;
 
+import io.sendline.schemas.Attachment;
 import io.sendline.schemas.EmailJob;
 import io.sendline.schemas.EmailTemplate;
 import io.sendline.schemas.EmailType;
@@ -37,6 +38,7 @@ public final class TestJobs {
         private Instant scheduledAt;
         private int attempt;
         private Instant notBefore;
+        private List<Attachment> attachments;
 
         private Builder(String jobId) {
             this.jobId = jobId;
@@ -76,6 +78,11 @@ public final class TestJobs {
             return this;
         }
 
+        public Builder attachments(List<Attachment> attachments) {
+            this.attachments = attachments;
+            return this;
+        }
+
         public Builder attempt(int attempt, Instant notBefore) {
             this.attempt = attempt;
             this.notBefore = notBefore;
@@ -103,7 +110,7 @@ public final class TestJobs {
                     List.of("t1"),
                     Map.of("k", "v"),
                     null,
-                    null,
+                    attachments,
                     attempt,
                     notBefore,
                     Instant.parse("2026-01-01T00:00:00Z"));

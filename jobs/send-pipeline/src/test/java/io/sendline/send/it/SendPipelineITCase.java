@@ -6,6 +6,7 @@ import io.sendline.embedded.EmbeddedKafka;
 import io.sendline.embedded.EmbeddedPostgres;
 import io.sendline.embedded.FlinkMiniCluster;
 import io.sendline.relay.sandbox.SandboxLedger;
+import io.sendline.schemas.Attachment;
 import io.sendline.schemas.CancelRequest;
 import io.sendline.schemas.DeadLetter;
 import io.sendline.schemas.EmailEvent;
@@ -164,6 +165,45 @@ class SendPipelineITCase {
         assertThat(eventTypes(j.jobId())).doesNotContain(EmailEventType.FAILED);
         assertThat(await("event history", () -> history(j.jobId()).filter(h -> h.contains("SENT"))))
                 .contains("QUEUED");
+    }
+
+    @Test
+    void attachmentStoredByHashIsFetchedAtSendTime() throws Exception {
+        byte[] pdf = "%PDF-1.4 sendline test".getBytes(StandardCharsets.US_ASCII);
+        String sha =
+                java.util.HexFormat.of()
+                        .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(pdf));
+        try (Connection c = pg.connect();
+                PreparedStatement ps =
+                        c.prepareStatement(
+                                "INSERT INTO email_attachment (sha256, filename, content_type,"
+                                        + " size, content) VALUES (?, ?, ?, ?, ?)")) {
+            ps.setString(1, sha);
+            ps.setString(2, "receipt.pdf");
+            ps.setString(3, "application/pdf");
+            ps.setLong(4, pdf.length);
+            ps.setBytes(5, pdf);
+            ps.executeUpdate();
+        }
+        EmailJob withFile =
+                TestJobs.job("att-" + UUID.randomUUID())
+                        .attachments(
+                                List.of(
+                                        new Attachment(
+                                                "receipt.pdf", "application/pdf", sha, pdf.length)))
+                        .build();
+        EmailJob missing =
+                TestJobs.job("att-missing-" + UUID.randomUUID())
+                        .attachments(
+                                List.of(
+                                        new Attachment(
+                                                "gone.pdf", "application/pdf", "0".repeat(64), 3)))
+                        .build();
+        publish(withFile, missing);
+        awaitEvent(withFile.jobId(), EmailEventType.SENT);
+        EmailEvent failed = awaitEvent(missing.jobId(), EmailEventType.FAILED);
+        assertThat(failed.reason()).contains("not stored");
+        assertThat(SandboxLedger.named(LEDGER).accepted(missing.jobId())).isZero();
     }
 
     @Test
