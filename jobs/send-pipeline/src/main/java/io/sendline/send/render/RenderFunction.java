@@ -85,6 +85,7 @@ public final class RenderFunction
     private transient Composer composer;
     private transient AttachmentStore.Session attachments;
     private transient Map<String, CompiledTemplate> compiled;
+    private transient Map<String, String> compileErrors;
     private transient Map<TemplateSource, CompiledTemplate> inline;
     private transient ValueState<EmailJob> waiting;
     private transient PoolDomainMetrics metrics;
@@ -113,6 +114,7 @@ public final class RenderFunction
         composer = composerProvider.create();
         attachments = attachmentStore == null ? null : attachmentStore.open();
         compiled = lru(COMPILED_CACHE);
+        compileErrors = lru(COMPILED_CACHE);
         inline = lru(INLINE_CACHE);
         waiting = getRuntimeContext().getState(WAITING);
         metrics = new PoolDomainMetrics(getRuntimeContext().getMetricGroup(), metricDomains);
@@ -158,6 +160,7 @@ public final class RenderFunction
         String key = TemplateChoice.key(template.templateId(), template.version());
         templates.put(key, template);
         compiled.remove(key); // a re-published version replaces its compiled form
+        compileErrors.remove(key);
         Integer current = newest.get(template.templateId());
         if (current == null || current < template.version()) {
             newest.put(template.templateId(), template.version());
@@ -209,6 +212,12 @@ public final class RenderFunction
             SideOutput side) {
         String key = TemplateChoice.key(template.templateId(), template.version());
         CompiledTemplate ct = compiled.get(key);
+        String knownError = ct == null ? compileErrors.get(key) : null;
+        if (knownError != null) {
+            // A broken version fails every job that uses it without compiling it again.
+            fail(job, knownError, now, side);
+            return;
+        }
         try {
             if (ct == null) {
                 ct =
@@ -223,7 +232,9 @@ public final class RenderFunction
                 compiled.put(key, ct);
             }
         } catch (CompositionException | RuntimeException e) {
-            fail(job, "template " + key + " does not compile: " + e.getMessage(), now, side);
+            String reason = "template " + key + " does not compile: " + e.getMessage();
+            compileErrors.put(key, reason);
+            fail(job, reason, now, side);
             return;
         }
         compose(job, ct, now, out, side);

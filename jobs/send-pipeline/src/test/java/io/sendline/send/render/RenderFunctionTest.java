@@ -159,6 +159,21 @@ class RenderFunctionTest {
     }
 
     @Test
+    void brokenTemplateFailsItsJobsUntilAFixedVersionIsRepublished() throws Exception {
+        harness.processBroadcastElement(TestJobs.template("bad", 1, "<p>{% broken"), T0);
+        harness.processElement(TestJobs.job("b1").template("bad", null).build(), T0);
+        harness.processElement(TestJobs.job("b2").template("bad", null).build(), T0);
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(events())
+                .extracting(e -> e.event().reason())
+                .allSatisfy(r -> assertThat(r).contains("template bad:1 does not compile"))
+                .hasSize(2);
+        harness.processBroadcastElement(TestJobs.template("bad", 1, "<p>fixed {{ name }}</p>"), T0);
+        harness.processElement(TestJobs.job("b3").template("bad", null).build(), T0);
+        assertThat(bodies()).singleElement().satisfies(b -> assertThat(b).contains("fixed Ada"));
+    }
+
+    @Test
     void inlineContentRendersWithoutATemplate() throws Exception {
         harness.processElement(TestJobs.job("inline").build(), T0);
         assertThat(harness.extractOutputValues())
