@@ -225,6 +225,7 @@ public final class DispatchFunction extends RichAsyncFunction<RenderedEmail, Sen
         private final long deadline;
         private final String provider;
         private final List<SendOutcome> out = new ArrayList<>(2);
+        private final Instant firstTriedAt;
         private final AtomicBoolean ended = new AtomicBoolean();
         private boolean done;
         private volatile EmailJob current;
@@ -236,6 +237,7 @@ public final class DispatchFunction extends RichAsyncFunction<RenderedEmail, Sen
             this.deadline = System.currentTimeMillis() + settings.timeoutMillis();
             this.provider = resources.provider(in.job().pool());
             this.current = in.job();
+            this.firstTriedAt = firstTry(in.job(), Instant.now());
         }
 
         void claim(EmailJob job) {
@@ -400,8 +402,7 @@ public final class DispatchFunction extends RichAsyncFunction<RenderedEmail, Sen
         /** After a retryable failure of {@code job}'s attempt. */
         private void retry(EmailJob job, Duration hint, String reason) {
             Instant now = Instant.now();
-            RetryPolicy.Decision d =
-                    settings.retry().next(job.attempt(), hint, job.createdAt(), now);
+            RetryPolicy.Decision d = settings.retry().next(job.attempt(), hint, firstTriedAt, now);
             if (d.kind() == RetryPolicy.Kind.GIVE_UP) {
                 String why = "gave up after attempt " + job.attempt() + ": " + reason;
                 call(
@@ -448,7 +449,7 @@ public final class DispatchFunction extends RichAsyncFunction<RenderedEmail, Sen
                                 + settings.timeoutMillis()
                                 + " ms; retried later";
                 RetryPolicy.Decision d =
-                        settings.retry().next(job.attempt(), null, job.createdAt(), now);
+                        settings.retry().next(job.attempt(), null, firstTriedAt, now);
                 if (d.kind() == RetryPolicy.Kind.GIVE_UP) {
                     out.add(
                             SendOutcome.of(
@@ -635,6 +636,19 @@ public final class DispatchFunction extends RichAsyncFunction<RenderedEmail, Sen
                         g.counter("failed", new ThreadSafeSimpleCounter())
                     };
                 });
+    }
+
+    /**
+     * When the job was first tried, for the retry policy's 24 h limit: now for a first attempt (its
+     * in-operator retries count from here); for a later attempt (from the retry topic) the job does
+     * not carry it, so its scheduled time, else its creation time, stands in.
+     */
+    static Instant firstTry(EmailJob job, Instant now) {
+        if (job.attempt() == 0) {
+            return now;
+        }
+        Instant t = job.scheduledAt() != null ? job.scheduledAt() : job.createdAt();
+        return t == null || t.isAfter(now) ? now : t;
     }
 
     /** A copy of {@code job} at attempt {@code attempt}. */

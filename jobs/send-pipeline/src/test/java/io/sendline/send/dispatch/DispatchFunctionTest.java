@@ -384,4 +384,49 @@ class DispatchFunctionTest {
                 .extracting(EmailEvent::eventId)
                 .containsOnly("n/0/SENT");
     }
+
+    @Test
+    void aJobCreatedLongBeforeItsFirstTryStillGetsItsRetries(TestInfo t) throws Exception {
+        open(t, EmailType.MARKETING, InDoubtPolicy.HOLD);
+        EmailJob fresh = job("old", EmailType.MARKETING);
+        EmailJob old =
+                new EmailJob(
+                        fresh.jobId(),
+                        fresh.type(),
+                        fresh.pool(),
+                        fresh.to(),
+                        null,
+                        fresh.from(),
+                        null,
+                        null,
+                        null,
+                        null,
+                        fresh.subject(),
+                        fresh.html(),
+                        null,
+                        fresh.variables(),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        0,
+                        null,
+                        Instant.now().minus(Duration.ofDays(30)));
+        resources
+                .parts()
+                .relay
+                .answer(
+                        "old",
+                        result(
+                                new RelayResult.Failed(
+                                        Outcome.RETRYABLE, 451, "4.3.0", "later", null)));
+
+        List<SendOutcome> out = run(old);
+
+        assertThat(events(out))
+                .extracting(EmailEvent::eventId)
+                .containsExactly("old/0/DEFERRED", "old/1/SENT");
+    }
 }

@@ -1,6 +1,7 @@
 package io.sendline.send.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.sendline.relay.sandbox.SandboxLedger;
 import io.sendline.schemas.ControlCommand;
@@ -8,6 +9,7 @@ import io.sendline.schemas.EmailJob;
 import io.sendline.schemas.Json;
 import io.sendline.schemas.Topics;
 import io.sendline.send.TestJobs;
+import io.sendline.send.throttle.PacingSignal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,6 +56,11 @@ class TransactionalPriorityITCase {
                                 "200ms"));
         parts.startPipeline("priority-it");
         relay = SandboxLedger.named(parts.ledger);
+        // Their short retries (1 s, 5 s, 15 s) run while the other tests do.
+        parts.publish(
+                List.of(
+                        TestJobs.job("soft-1").to("tempfail@simulator.sendline.dev").build(),
+                        TestJobs.job("slow-down-1").to("throttle@simulator.sendline.dev").build()));
     }
 
     @AfterAll
@@ -147,5 +155,72 @@ class TransactionalPriorityITCase {
     /** Option keys used here (kept apart so the map above stays short). */
     private static final class SendPipelineOptionsKeys {
         static final String RECHECK = io.sendline.send.SendPipelineOptions.PAUSED_RECHECK;
+    }
+
+    @Test
+    @Order(3)
+    void deferralsAreRetriedShortlyThenGoToTheRetryTopicAndFeedThePacingLoop() {
+        Instant start = Instant.now();
+        // 4 tries (the first and 3 short retries), then the retry topic with its not-before time
+        RealParts.await(
+                "soft-1 on the retry topic",
+                Duration.ofSeconds(60),
+                () -> retries().stream().anyMatch(j -> j.jobId().equals("soft-1")));
+        EmailJob retry =
+                retries().stream().filter(j -> j.jobId().equals("soft-1")).findFirst().get();
+        assertThat(retry.attempt()).isEqualTo(4);
+        assertThat(retry.notBefore()).isAfter(start.plus(Duration.ofMinutes(4)));
+        assertThat(
+                        parts.events(0, Duration.ofSeconds(2)).stream()
+                                .filter(e -> e.jobId().equals("soft-1"))
+                                .map(e -> e.type() + "/" + e.attempt()))
+                .contains("DEFERRED/0", "DEFERRED/1", "DEFERRED/2", "DEFERRED/3")
+                .doesNotContain("SENT/0", "FAILED/3");
+        assertThat(relay.accepted("soft-1")).isZero();
+
+        // dispatch told the throttle: the domain deferred, the relay throttled the pool
+        List<PacingSignal> signals =
+                parts.kafka.readAll(parts.options.pacingTopic(), 2, Duration.ofSeconds(10)).stream()
+                        .map(r -> Json.fromBytes(r.value(), PacingSignal.class))
+                        .collect(Collectors.toList());
+        assertThat(signals)
+                .extracting(PacingSignal::pool, PacingSignal::domain, PacingSignal::kind)
+                .contains(
+                        tuple(
+                                "transactional",
+                                "simulator.sendline.dev",
+                                PacingSignal.Kind.DEFERRED),
+                        tuple("transactional", null, PacingSignal.Kind.THROTTLED));
+        // and the throttle's pacing source read them (offsets committed on checkpoints)
+        RealParts.await(
+                "pacing feedback consumed",
+                Duration.ofSeconds(30),
+                () -> consumedPacingOffset() >= signals.size());
+    }
+
+    private static List<EmailJob> retries() {
+        return parts
+                .kafka
+                .readAll(parts.options.topic(Topics.JOBS_RETRY), 0, Duration.ofSeconds(2))
+                .stream()
+                .map(r -> Json.fromBytes(r.value(), EmailJob.class))
+                .collect(Collectors.toList());
+    }
+
+    private static long consumedPacingOffset() {
+        try {
+            var offsets =
+                    parts.kafka
+                            .admin()
+                            .listConsumerGroupOffsets(parts.options.groupId() + "-pacing")
+                            .partitionsToOffsetAndMetadata()
+                            .get();
+            return offsets.values().stream()
+                    .filter(java.util.Objects::nonNull)
+                    .mapToLong(o -> o.offset())
+                    .sum();
+        } catch (Exception e) {
+            return -1;
+        }
     }
 }
