@@ -41,6 +41,9 @@ public final class SuppressionBootstrap implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(SuppressionBootstrap.class);
 
+    /** How long the read may make no progress before the task fails. */
+    static final Duration STALL = Duration.ofMinutes(2);
+
     private final String bootstrapServers;
     private final String topic;
     private final HashMap<Integer, Long> endOffsets;
@@ -125,6 +128,8 @@ public final class SuppressionBootstrap implements Serializable {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             List<TopicPartition> open = new ArrayList<>(partitions);
+            long lastProgress = System.nanoTime();
+            long lastPositions = -1;
             while (!open.isEmpty()) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     if (r.offset() >= endOffsets.get(r.partition()) || r.value() == null) {
@@ -143,6 +148,23 @@ public final class SuppressionBootstrap implements Serializable {
                     }
                 }
                 open.removeIf(tp -> consumer.position(tp) >= endOffsets.get(tp.partition()));
+                long positions = 0;
+                for (TopicPartition tp : open) {
+                    positions += consumer.position(tp);
+                }
+                if (positions != lastPositions) {
+                    lastPositions = positions;
+                    lastProgress = System.nanoTime();
+                } else if (System.nanoTime() - lastProgress > STALL.toNanos()) {
+                    // e.g. the topic was deleted and re-created after the job was built: judging
+                    // jobs against a partial list would send to suppressed addresses, so fail.
+                    throw new IllegalStateException(
+                            "the suppression list "
+                                    + topic
+                                    + " stopped short of the offsets captured at build time "
+                                    + endOffsets
+                                    + "; rebuild the job (or restore it from a checkpoint)");
+                }
             }
         }
         LOG.info(
