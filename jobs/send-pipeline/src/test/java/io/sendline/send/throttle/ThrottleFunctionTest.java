@@ -29,12 +29,13 @@ class ThrottleFunctionTest {
     private static final long T0 = Instant.parse("2026-12-04T10:00:00Z").toEpochMilli();
 
     private KeyedBroadcastOperatorTestHarness<String, EmailJob, ControlSignal, EmailJob> harness;
+    private ThrottleFunction function;
 
     private KeyedBroadcastOperatorTestHarness<String, EmailJob, ControlSignal, EmailJob> open(
             PacingConfig pacing) throws Exception {
         harness =
                 ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
-                        new ThrottleFunction(ThrottleSettings.of(pacing)),
+                        function = new ThrottleFunction(ThrottleSettings.of(pacing)),
                         new ThrottleKeySelector(pacing),
                         Types.STRING,
                         ThrottleFunction.CONTROL_STATE,
@@ -141,10 +142,12 @@ class ThrottleFunctionTest {
         advance(10_000, 100);
         assertThat(released()).isEmpty();
         assertThat(harness.numProcessingTimeTimers()).as("one re-check timer").isEqualTo(1);
+        assertThat(function.queueDepth("bulk", "other")).as("queue depth metric").isEqualTo(10);
 
         control(ControlCommand.Action.RESUME, "bulk", null, null);
         advance(11_000, 100);
         assertThat(released()).hasSize(10);
+        assertThat(function.queueDepth("bulk", "other")).isZero();
     }
 
     @Test
