@@ -43,13 +43,19 @@ public final class ApiKeys {
 
     /** The hex SHA-256 to configure for a key. */
     public static String hash(String key) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            return HEX.formatHex(md.digest(key.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        // One digest per thread: every API call hashes the presented key.
+        return HEX.formatHex(SHA256.get().digest(key.getBytes(StandardCharsets.UTF_8)));
     }
+
+    private static final ThreadLocal<MessageDigest> SHA256 =
+            ThreadLocal.withInitial(
+                    () -> {
+                        try {
+                            return MessageDigest.getInstance("SHA-256");
+                        } catch (NoSuchAlgorithmException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
 
     /**
      * The key id for an {@code Authorization} header value, or empty when the header is missing,
