@@ -29,7 +29,9 @@ import java.util.function.Function;
  *   <li>No method calls and no Java member access at all ({@link SandboxExtension}): variables are
  *       maps, lists and scalars, so map keys and list indexes are all a template needs.
  *   <li>Strict variables: a missing variable fails the message, naming the variable.
- *   <li>Output size limited while rendering ({@link LimitedWriter}).
+ *   <li>Output size limited while rendering ({@link LimitedWriter}); loop iterations and the size
+ *       of every computed value limited too ({@link RenderBudget}, {@link SizeGuard}), so a
+ *       template cannot spin or fill the heap without writing.
  *   <li>No template cache inside Pebble: compiled templates are owned by the caller, so nothing
  *       grows with the number of template versions seen.
  * </ul>
