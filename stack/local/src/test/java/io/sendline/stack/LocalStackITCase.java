@@ -119,7 +119,7 @@ class LocalStackITCase {
         assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
         String jobId = JSON.readTree(posted.body()).path("jobs").get(0).path("id").asText();
 
-        Row row = awaitSent(jobId, Duration.ofSeconds(30));
+        Row row = awaitSent(jobId, Duration.ofSeconds(60));
         long seenMillis = (System.nanoTime() - t0) / 1_000_000;
         assertThat(row).as("email_job row of the posted email reached SENT").isNotNull();
         assertThat(row.rank).isGreaterThanOrEqualTo(4);
