@@ -517,7 +517,7 @@ public final class LocalStack implements AutoCloseable {
         s.append(line);
         s.append(String.format("Sendline local stack: up in %.1f s%n", startMillis / 1000.0));
         s.append(line);
-        row(s, "Flink web UI", flinkUrl(), "REST API on the same port");
+        row(s, "Flink web UI", "http://localhost:" + flink.restPort(), "REST API on the same port");
         for (String name : jobNames()) {
             row(
                     s,
@@ -538,7 +538,7 @@ public final class LocalStack implements AutoCloseable {
         row(
                 s,
                 "HTTP edge (API)",
-                edgeUrl(),
+                "http://localhost:" + edge.port(),
                 "POST /v1/emails, /v1/templates ...; GET /openapi.yaml");
         row(s, "  API key", apiKey, "Authorization: Bearer <key>");
         row(
