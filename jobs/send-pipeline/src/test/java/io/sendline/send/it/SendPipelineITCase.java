@@ -47,7 +47,8 @@ import org.junit.jupiter.api.Test;
  */
 class SendPipelineITCase {
 
-    private static final Duration WAIT = Duration.ofSeconds(30);
+    // Generous: on a 2-core machine shared with other builds the first job can take 30 s.
+    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String BLOCKED = "blocked@example.com";
     private static final String UNSUBSCRIBED = "gone@example.com";
 
