@@ -5,6 +5,9 @@ import io.sendline.send.throttle.PacingSignal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -27,6 +30,21 @@ public final class KafkaPacingPublisher implements PacingPublisher {
     private final String topic;
     private final KafkaProducer<byte[], byte[]> producer;
     private final AtomicLong failures = new AtomicLong();
+    // The producer may block (metadata of a missing topic, a full buffer): never on a dispatch
+    // thread. Signals queue here and are dropped when the queue is full; they are advisory.
+    private final ThreadPoolExecutor sender =
+            new ThreadPoolExecutor(
+                    1,
+                    1,
+                    0,
+                    TimeUnit.MILLISECONDS,
+                    new ArrayBlockingQueue<>(1_000),
+                    r -> {
+                        Thread t = new Thread(r, "pacing-publisher");
+                        t.setDaemon(true);
+                        return t;
+                    },
+                    new ThreadPoolExecutor.DiscardPolicy());
 
     public KafkaPacingPublisher(String bootstrapServers, String topic) {
         this.topic = topic;
@@ -45,6 +63,10 @@ public final class KafkaPacingPublisher implements PacingPublisher {
 
     @Override
     public void publish(PacingSignal signal) {
+        sender.execute(() -> send(signal));
+    }
+
+    private void send(PacingSignal signal) {
         try {
             producer.send(
                     new ProducerRecord<>(
@@ -65,6 +87,12 @@ public final class KafkaPacingPublisher implements PacingPublisher {
 
     @Override
     public void close() {
+        sender.shutdown();
+        try {
+            sender.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         producer.close(Duration.ofSeconds(2));
     }
 }
