@@ -1,5 +1,7 @@
 package io.sendline.compose;
 
+import io.sendline.common.address.Addresses;
+import io.sendline.compose.dkim.DkimSigner;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -220,8 +222,13 @@ public final class ComposerConfig implements Serializable {
                     || maxMessageBytes < 1) {
                 throw new IllegalArgumentException("size limits must be positive");
             }
+            if (messageIdDomain != null
+                    && !messageIdDomain.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")) {
+                throw new IllegalArgumentException("messageIdDomain must be an ASCII host name");
+            }
             for (DkimKey k : dkimKeys.values()) {
-                k.privateKey(); // fails here with the domain's name, not at the first message
+                // fails here, naming the domain, rather than at the first message
+                new DkimSigner(Addresses.asciiDomain(k.domain()), k.selector(), k.privateKey());
             }
             return new ComposerConfig(this);
         }

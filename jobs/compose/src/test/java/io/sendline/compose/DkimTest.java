@@ -166,5 +166,19 @@ class DkimTest {
                                         .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("DKIM key of shop.example.com");
+        assertThatThrownBy(
+                        () ->
+                                Fixtures.config()
+                                        .dkimKey(
+                                                DkimKey.of(
+                                                        "shop.example.com",
+                                                        "bad selector",
+                                                        Fixtures.KEY.getPrivate()))
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("DKIM selector must be a DNS label");
+        assertThatThrownBy(() -> Fixtures.config().messageIdDomain("x.example\r\nBcc: y").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("messageIdDomain must be an ASCII host name");
     }
 }
