@@ -730,7 +730,7 @@ final class LoadReport {
                     String.format(
                             "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>%n",
                             lx, top + 8, se.color, lx + 14, top + 17, esc(se.name)));
-            lx += 20 + 7 * se.name.length();
+            lx += 34 + 7 * se.name.length();
         }
     }
 
