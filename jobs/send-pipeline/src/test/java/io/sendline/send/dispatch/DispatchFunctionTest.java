@@ -378,11 +378,18 @@ class DispatchFunctionTest {
         List<SendOutcome> out =
                 run(job("n", EmailType.TRANSACTIONAL), job("n", EmailType.TRANSACTIONAL));
 
-        assertThat(resources.parts().relay.callsFor("n")).isEqualTo(1);
-        assertThat(events(out))
-                .filteredOn(e -> e.type() == EmailEventType.SENT)
-                .extracting(EmailEvent::eventId)
-                .containsOnly("n/0/SENT");
+        // When both replays are in flight at once, neither may take the claim over yet: each goes
+        // to the retry topic instead. Either way: never two sends, and nothing dropped.
+        long calls = resources.parts().relay.callsFor("n");
+        assertThat(calls).isLessThanOrEqualTo(1);
+        if (calls == 1) {
+            assertThat(events(out))
+                    .filteredOn(e -> e.type() == EmailEventType.SENT)
+                    .extracting(EmailEvent::eventId)
+                    .containsOnly("n/0/SENT");
+        } else {
+            assertThat(retries(out)).isNotEmpty();
+        }
     }
 
     @Test
