@@ -76,6 +76,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * </pre>
  *
  * Stages with state have stable uids ({@code <stage>-<lane>}), so savepoints survive changes.
+ * {@link #build} reads the end offsets of {@code email.suppressions}, so the broker must be
+ * reachable where it runs (the client, or the JobManager in application mode).
  */
 public final class SendPipeline {
 
@@ -405,9 +407,9 @@ public final class SendPipeline {
     }
 
     /**
-     * The stages send-B owns (pacing and dispatch), behind one seam of the wiring: the control
-     * input (commands from {@code email.control} and pacing feedback) is built once and shared by
-     * both lanes' throttles.
+     * The pacing and dispatch stages ({@link Throttle}, {@link Dispatch}) behind one seam of the
+     * wiring: the control input (commands from {@code email.control} and pacing feedback) is built
+     * once and shared by both lanes' throttles.
      */
     static final class Stages {
         private final SendPipelineOptions options;
