@@ -107,32 +107,40 @@ class LocalStackITCase {
                  "type": "transactional", "subject": "Hi {{ name }}",
                  "html": "<p>Hello {{ name }}</p>", "variables": {"name": "Ada"}}
                 """;
-        long t0 = System.nanoTime();
-        HttpResponse<String> posted =
-                HTTP.send(
-                        HttpRequest.newBuilder(URI.create(stack.edgeUrl() + "/v1/emails"))
-                                .header("Authorization", "Bearer " + stack.apiKey())
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(body))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
-        String jobId = JSON.readTree(posted.body()).path("jobs").get(0).path("id").asText();
+        // The first email after the start, then a few more one at a time: the first pays for
+        // cold code paths, the others show the steady single-email time.
+        List<Long> seen = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            long t0 = System.nanoTime();
+            HttpResponse<String> posted =
+                    HTTP.send(
+                            HttpRequest.newBuilder(URI.create(stack.edgeUrl() + "/v1/emails"))
+                                    .header("Authorization", "Bearer " + stack.apiKey())
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
+            String jobId = JSON.readTree(posted.body()).path("jobs").get(0).path("id").asText();
 
-        Row row = awaitSent(jobId, Duration.ofSeconds(60));
-        long seenMillis = (System.nanoTime() - t0) / 1_000_000;
-        assertThat(row).as("email_job row of the posted email reached SENT").isNotNull();
-        assertThat(row.rank).isGreaterThanOrEqualTo(4);
-        assertThat(stack.sandboxLedger().accepted(jobId)).isEqualTo(1);
+            Row row = awaitSent(jobId, Duration.ofSeconds(60));
+            long seenMillis = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(row).as("email_job row of the posted email reached SENT").isNotNull();
+            assertThat(row.rank).isGreaterThanOrEqualTo(4);
+            assertThat(stack.sandboxLedger().accepted(jobId)).isEqualTo(1);
+            seen.add(seenMillis);
+            LOG.info(
+                    "Email {} ({}) SENT: seen in PostgreSQL {} ms after the POST; sent_at -"
+                            + " created_at = {} ms (issue 5 asks for <= 2000 ms)",
+                    i + 1,
+                    jobId,
+                    seenMillis,
+                    row.sentAt == null || row.createdAt == null
+                            ? "n/a"
+                            : Long.toString(row.sentAt.getTime() - row.createdAt.getTime()));
+        }
         assertThat(stack.sandboxLedger().duplicates()).isZero();
-        LOG.info(
-                "Email {} SENT: seen in PostgreSQL {} ms after the POST; sent_at - created_at ="
-                        + " {} ms (issue 5 asks for <= 2000 ms)",
-                jobId,
-                seenMillis,
-                row.sentAt == null || row.createdAt == null
-                        ? "n/a"
-                        : Long.toString(row.sentAt.getTime() - row.createdAt.getTime()));
+        LOG.info("POST -> SENT in PostgreSQL, ms, one email at a time: {}", seen);
     }
 
     private record Row(String status, int rank, Timestamp createdAt, Timestamp sentAt) {}
