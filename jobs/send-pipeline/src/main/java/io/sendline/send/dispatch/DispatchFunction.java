@@ -84,7 +84,10 @@ public final class DispatchFunction extends RichAsyncFunction<RenderedEmail, Sen
     private transient ScheduledThreadPoolExecutor scheduler;
     private transient Executor callbacks;
     private transient String claimant;
+
+    /** Job ids whose claim a chain of this subtask holds, with the number of such chains. */
     private transient ConcurrentHashMap<String, AtomicInteger> inFlight;
+
     private transient Map<RenderedEmail, Chain> chains;
     private transient AtomicInteger busy;
     private transient ConcurrentHashMap<String, Long> lastSignal;
@@ -145,7 +148,6 @@ public final class DispatchFunction extends RichAsyncFunction<RenderedEmail, Sen
     public void asyncInvoke(RenderedEmail in, ResultFuture<SendOutcome> result) {
         Chain chain = new Chain(in, result, counters(in.job()));
         chains.put(in, chain);
-        inFlight.computeIfAbsent(in.job().jobId(), k -> new AtomicInteger()).incrementAndGet();
         chain.claim(in.job());
     }
 
@@ -227,6 +229,7 @@ public final class DispatchFunction extends RichAsyncFunction<RenderedEmail, Sen
         private final List<SendOutcome> out = new ArrayList<>(2);
         private final Instant firstTriedAt;
         private final AtomicBoolean ended = new AtomicBoolean();
+        private final AtomicBoolean holds = new AtomicBoolean();
         private boolean done;
         private volatile EmailJob current;
 
@@ -265,6 +268,7 @@ public final class DispatchFunction extends RichAsyncFunction<RenderedEmail, Sen
         private void onClaim(EmailJob job, Claim claim) {
             switch (claim.kind()) {
                 case FRESH:
+                    hold();
                     send(job);
                     return;
                 case ALREADY_ACCEPTED:
@@ -285,9 +289,10 @@ public final class DispatchFunction extends RichAsyncFunction<RenderedEmail, Sen
                     return;
                 case IN_DOUBT:
                 default:
-                    AtomicInteger mine = inFlight.get(job.jobId());
-                    if (mine != null && mine.get() > 1) {
-                        // Another try of this job is still running here: let it finish first.
+                    AtomicInteger held = inFlight.get(job.jobId());
+                    if (held != null && held.get() > 0) {
+                        // Another try of this job holds the claim here and is still running
+                        // (e.g. a timed-out try): let it finish and record its outcome first.
                         retry(job, null, "an earlier try of this job is still in flight");
                     } else if (settings.inDoubt() == InDoubtPolicy.RESEND) {
                         resend(job, claim);
@@ -322,6 +327,7 @@ public final class DispatchFunction extends RichAsyncFunction<RenderedEmail, Sen
                             ledgerErrors.inc();
                             retry(job, null, "send ledger unavailable");
                         } else if (claim.kind() == Claim.Kind.FRESH) {
+                            hold();
                             inDoubtResent.inc();
                             LOG.warn(
                                     "job {} attempt {} was in doubt (claimed by {} without"
@@ -368,6 +374,7 @@ public final class DispatchFunction extends RichAsyncFunction<RenderedEmail, Sen
                         ledger.accepted(
                                 job.jobId(), job.attempt(), provider, a.providerMessageId()),
                         (v, error) -> {
+                            release();
                             if (error != null) {
                                 // Sent, but not recorded: a replay of this job would be in doubt.
                                 ledgerErrors.inc();
@@ -388,6 +395,7 @@ public final class DispatchFunction extends RichAsyncFunction<RenderedEmail, Sen
             call(
                     ledger.failed(job.jobId(), job.attempt(), reason, retryable),
                     (v, error) -> {
+                        release();
                         if (error != null) {
                             ledgerErrors.inc();
                         }
@@ -528,7 +536,21 @@ public final class DispatchFunction extends RichAsyncFunction<RenderedEmail, Sen
 
         private void end() {
             if (ended.compareAndSet(false, true)) {
+                release();
                 chains.remove(in);
+            }
+        }
+
+        /** This chain now holds the job's claim (from FRESH until its outcome is recorded). */
+        private void hold() {
+            if (holds.compareAndSet(false, true)) {
+                inFlight.computeIfAbsent(in.job().jobId(), k -> new AtomicInteger())
+                        .incrementAndGet();
+            }
+        }
+
+        private void release() {
+            if (holds.compareAndSet(true, false)) {
                 inFlight.computeIfPresent(
                         in.job().jobId(), (k, n) -> n.decrementAndGet() <= 0 ? null : n);
             }
