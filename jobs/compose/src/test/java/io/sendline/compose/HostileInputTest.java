@@ -421,6 +421,42 @@ class HostileInputTest {
                 .doesNotContain("<script>");
     }
 
+    @Test
+    void rawAndEscapeFiltersStillWorkThroughTheSizeGuard() throws Exception {
+        String out =
+                render(
+                        "<p>{{ b | raw }}|{{ b | escape }}|{{ b | escape('js') }}|{{ b | upper }}</p>",
+                        Map.of("b", "<b>x</b>"));
+        assertThat(out)
+                .contains("<p><b>x</b>|&lt;b&gt;x&lt;/b&gt;|")
+                .contains("|&lt;B&gt;X&lt;/B&gt;</p>");
+    }
+
+    @Test
+    void defaultFilterCoversAMissingVariableUnderStrictVariables() throws Exception {
+        assertThat(
+                        render(
+                                "<p>{{ nick | default('friend') }}, {{ user.nick | default('you') }}</p>",
+                                Map.of("user", Map.of("name", "n"))))
+                .contains("<p>friend, you</p>");
+    }
+
+    @Test
+    void escapingOverAndOverIsBoundedToo() throws Exception {
+        CompiledTemplate t =
+                compile(
+                        "s",
+                        "{% set s = b %}{% for i in range(1, 5000) %}{% set s = s | escape | lower %}{% endfor %}{{ s | length }}",
+                        "t");
+        assertThatThrownBy(
+                        () ->
+                                composer.compose(
+                                        t,
+                                        Fixtures.withVariables(Map.of("b", "&".repeat(100_000)))))
+                .isInstanceOf(CompositionException.class)
+                .hasMessageContaining("filter 'escape' produced");
+    }
+
     // ------------------------------------------------------------------ runaway templates
 
     @Test

@@ -3,6 +3,9 @@ package io.sendline.compose.template;
 import io.pebbletemplates.pebble.extension.Extension;
 import io.pebbletemplates.pebble.extension.ExtensionCustomizer;
 import io.pebbletemplates.pebble.extension.Filter;
+import io.pebbletemplates.pebble.extension.core.DefaultFilter;
+import io.pebbletemplates.pebble.extension.escaper.EscapeFilter;
+import io.pebbletemplates.pebble.extension.escaper.EscapingStrategy;
 import io.pebbletemplates.pebble.node.expression.AddExpression;
 import io.pebbletemplates.pebble.node.expression.ConcatenateExpression;
 import io.pebbletemplates.pebble.operator.BinaryOperator;
@@ -35,7 +38,20 @@ final class SizeGuard extends ExtensionCustomizer {
             return null;
         }
         Map<String, Filter> guarded = new LinkedHashMap<>();
-        filters.forEach((name, f) -> guarded.put(name, new GuardedFilter(name, f)));
+        filters.forEach(
+                (name, f) -> {
+                    // Pebble treats these two by class (FilterExpression): "default" gets its input
+                    // even when a variable is missing under strict variables, and only an
+                    // EscapeFilter keeps a SafeString (raw, escape) from being escaped again.
+                    // "default" returns its input or its argument, so it cannot grow anything.
+                    if (f instanceof DefaultFilter) {
+                        guarded.put(name, f);
+                    } else if (f instanceof EscapeFilter escape) {
+                        guarded.put(name, new GuardedEscapeFilter(name, escape));
+                    } else {
+                        guarded.put(name, new GuardedFilter(name, f));
+                    }
+                });
         return guarded;
     }
 
@@ -93,6 +109,48 @@ final class SizeGuard extends ExtensionCustomizer {
                 int lineNumber) {
             Object out = delegate.apply(input, args, self, context, lineNumber);
             return RenderBudget.current().checkSize(out, "filter '" + name + "'", lineNumber);
+        }
+    }
+
+    /** The escape filter, still an {@link EscapeFilter} to Pebble, with a size check. */
+    private static final class GuardedEscapeFilter extends EscapeFilter {
+        private final String name;
+        private final EscapeFilter delegate;
+
+        GuardedEscapeFilter(String name, EscapeFilter delegate) {
+            this.name = name;
+            this.delegate = delegate;
+        }
+
+        @Override
+        public List<String> getArgumentNames() {
+            return delegate.getArgumentNames();
+        }
+
+        @Override
+        public Object apply(
+                Object input,
+                Map<String, Object> args,
+                PebbleTemplate self,
+                EvaluationContext context,
+                int lineNumber) {
+            Object out = delegate.apply(input, args, self, context, lineNumber);
+            return RenderBudget.current().checkSize(out, "filter '" + name + "'", lineNumber);
+        }
+
+        @Override
+        public String getDefaultStrategy() {
+            return delegate.getDefaultStrategy();
+        }
+
+        @Override
+        public void setDefaultStrategy(String strategy) {
+            delegate.setDefaultStrategy(strategy);
+        }
+
+        @Override
+        public void addEscapingStrategy(String name, EscapingStrategy strategy) {
+            delegate.addEscapingStrategy(name, strategy);
         }
     }
 
