@@ -433,6 +433,23 @@ class HostileInputTest {
     }
 
     @Test
+    void loopVariablesAndCommonFiltersWork() throws Exception {
+        String out =
+                render(
+                        "<p>{% for x in xs %}{{ loop.index }}{{ x }}{% if not loop.last %},{% endif %}{% endfor %}"
+                                + " {{ loop_len }}{% for x in xs %}{% if loop.first %}[{{ loop.length }}]{% endif %}{% endfor %}"
+                                + " {{ xs | join('+') }} {{ xs | first | upper }} {{ 'a,b,c' | split(',') | length }}"
+                                + " {{ 3 + 4 }} {{ 'x' ~ 'y' }} {{ 1234.5 | numberformat('#,##0.00') }}</p>",
+                        Map.of("xs", List.of("a", "b", "c"), "loop_len", 3));
+        assertThat(out).contains("<p>0a,1b,2c 3[3] a+b+c A 3 7 xy 1,234.50</p>");
+        CompiledTemplate t =
+                compile("s", "{% for x in xs %}{{ loop.getClass() }}{% endfor %}", "t");
+        assertThatThrownBy(
+                        () -> composer.compose(t, Fixtures.withVariables(Map.of("xs", List.of(1)))))
+                .isInstanceOf(CompositionException.class);
+    }
+
+    @Test
     void defaultFilterCoversAMissingVariableUnderStrictVariables() throws Exception {
         assertThat(
                         render(

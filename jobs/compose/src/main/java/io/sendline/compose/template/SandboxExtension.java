@@ -7,6 +7,7 @@ import io.pebbletemplates.pebble.error.PebbleException;
 import io.pebbletemplates.pebble.extension.AbstractExtension;
 import io.pebbletemplates.pebble.extension.Function;
 import io.pebbletemplates.pebble.node.ArgumentsNode;
+import io.pebbletemplates.pebble.node.ForNode;
 import io.pebbletemplates.pebble.template.EvaluationContext;
 import io.pebbletemplates.pebble.template.EvaluationContextImpl;
 import io.pebbletemplates.pebble.template.PebbleTemplate;
@@ -16,9 +17,10 @@ import java.util.Map;
 
 /**
  * The Pebble extension that closes the sandbox: attribute access is limited to map keys, list
- * indexes and map entries (template variables are JSON-like data), every method call and every Java
- * member access (getters, public fields such as {@code (1).TYPE}, {@code getClass()}) fails, and
- * {@code range} is bounded so a loop without output cannot spin for minutes.
+ * indexes, map entries and the {@code loop} variable (template variables are JSON-like data), every
+ * method call and every Java member access (getters, public fields such as {@code (1).TYPE}, {@code
+ * getClass()}) fails, and {@code range} is bounded so a loop without output cannot spin for
+ * minutes.
  *
  * <p>Pebble asks the resolvers of user extensions before its own reflective resolver; this one
  * answers every request (value or error), so the reflective resolver is never reached.
@@ -74,6 +76,29 @@ final class SandboxExtension extends AbstractExtension {
                     return new ResolvedAttribute(null);
                 }
                 return new ResolvedAttribute(RenderBudget.guard(map.get(key)));
+            }
+            if (instance instanceof ForNode.LoopVariables loop) {
+                // the loop variable of {% for %}: its documented members, nothing else
+                switch (name) {
+                    case "index":
+                        return new ResolvedAttribute(loop.getIndex());
+                    case "first":
+                        return new ResolvedAttribute(loop.isFirst());
+                    case "last":
+                        return new ResolvedAttribute(loop.isLast());
+                    case "length":
+                        return new ResolvedAttribute(loop.getLength());
+                    case "revindex":
+                        return new ResolvedAttribute(loop.getRevindex());
+                    default:
+                        throw new PebbleException(
+                                null,
+                                "loop has no attribute '"
+                                        + name
+                                        + "' (index, first, last, length, revindex)",
+                                lineNumber,
+                                filename);
+                }
             }
             if (instance instanceof Map.Entry<?, ?> entry
                     && (name.equals("key") || name.equals("value"))) {
