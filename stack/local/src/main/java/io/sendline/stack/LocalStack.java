@@ -258,6 +258,10 @@ public final class LocalStack implements AutoCloseable {
                 "RETAIN_ON_CANCELLATION");
         stackConf.setString("execution.checkpointing.num-retained", "2");
         stackConf.set(StateBackendOptions.STATE_BACKEND, cfg.stateBackend);
+        // RocksDB writes its own LOG files beside the process log unless told otherwise.
+        stackConf.setString(
+                "state.backend.rocksdb.log.dir",
+                dataDir.resolve("flink").resolve("rocksdb-logs").toString());
         stackConf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
         stackConf.setString("parallelism.default", Integer.toString(cfg.parallelism));
         if (savepoint != null) {

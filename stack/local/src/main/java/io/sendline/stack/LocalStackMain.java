@@ -32,18 +32,25 @@ public final class LocalStackMain {
     public static void main(String[] args) throws Exception {
         // Before any logger exists: the stack's own log configuration (quiet console, full file).
         Path dataDir = Path.of(".stack-data");
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals("--data-dir")) {
+        boolean fresh = false;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--data-dir") && i + 1 < args.length) {
                 dataDir = Path.of(args[i + 1]);
             }
+            fresh |= args[i].equals("--fresh");
+        }
+        // Before the first logger opens its file in there.
+        if (fresh) {
+            deleteTree(dataDir);
         }
         if (System.getProperty("log4j2.configurationFile") == null) {
             System.setProperty("log4j2.configurationFile", "sendline-stack-log4j2.properties");
         }
-        System.setProperty(
-                "sendline.stack.logdir", dataDir.toAbsolutePath().resolve("logs").toString());
+        Path logDir = dataDir.toAbsolutePath().resolve("logs");
+        System.setProperty("sendline.stack.logdir", logDir.toString());
+        // Where Flink's web UI looks for the JobManager's log (as flink-dist's scripts set it).
+        System.setProperty("log.file", logDir.resolve("stack.log").toString());
         LocalStack.Builder b = LocalStack.builder();
-        boolean fresh = false;
         String apiKey = System.getenv("SENDLINE_API_KEY");
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -52,7 +59,9 @@ public final class LocalStackMain {
                     usage(System.out);
                     return;
                 }
-                case "--fresh" -> fresh = true;
+                case "--fresh" -> {
+                    // handled above
+                }
                 case "--no-restore" -> b.restore(false);
                 case "--no-savepoint" -> b.savepointOnStop(false);
                 case "--free-ports" -> b.freePorts();
@@ -81,9 +90,6 @@ public final class LocalStackMain {
                     System.exit(2);
                 }
             }
-        }
-        if (fresh) {
-            deleteTree(dataDir);
         }
         LocalStack stack = b.dataDir(dataDir).apiKey(apiKey).build();
         System.out.println(
