@@ -1,8 +1,7 @@
 package io.sendline.compose.mime;
 
 /**
- * Body encodings written straight into a {@link ByteSink}: quoted-printable (RFC 2045) of UTF-8
- * text, and the check for when plain 7bit is enough.
+ * Quoted-printable (RFC 2045) of UTF-8 text, written straight into a {@link ByteSink}.
  *
  * <p>The output is already in DKIM "relaxed" body form (no whitespace at line ends, no runs of
  * spaces or tabs), so the DKIM body hash can be computed over the bytes as written: a space that
@@ -164,79 +163,5 @@ public final class QuotedPrintable {
         b[p + 1] = HEX[(v >> 4) & 0xF];
         b[p + 2] = HEX[v & 0xF];
         return p + 3;
-    }
-
-    /**
-     * True when the text can go as 7bit unchanged: ASCII printable only, lines of at most 78
-     * characters, no whitespace runs or whitespace at line ends (the DKIM relaxed form), no line
-     * starting with {@code .} or {@code From }, nothing that looks like a MIME boundary.
-     */
-    public static boolean fits7bit(CharSequence text) {
-        int n = text.length();
-        int col = 0;
-        char prev = '\n';
-        for (int i = 0; i < n; i++) {
-            char c = text.charAt(i);
-            if (c == '\n') {
-                if (prev == ' ') {
-                    return false;
-                }
-                col = 0;
-                prev = c;
-                continue;
-            }
-            if (c == '\r') {
-                if (i + 1 >= n || text.charAt(i + 1) != '\n' || prev == ' ') {
-                    return false;
-                }
-                continue;
-            }
-            if (c < ' ' || c > '~') {
-                return false;
-            }
-            if (c == ' ' && prev == ' ') {
-                return false;
-            }
-            if (col == 0 && (c == '.' || (c == 'F' && startsWith(text, i, "From ")))) {
-                return false;
-            }
-            if (c == '-' && startsWith(text, i, "--=_")) {
-                return false;
-            }
-            if (++col > 78) {
-                return false;
-            }
-            prev = c;
-        }
-        return prev != ' ';
-    }
-
-    private static boolean startsWith(CharSequence s, int at, String prefix) {
-        if (at + prefix.length() > s.length()) {
-            return false;
-        }
-        for (int k = 0; k < prefix.length(); k++) {
-            if (s.charAt(at + k) != prefix.charAt(k)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Writes 7bit text (checked with {@link #fits7bit}) with CRLF line breaks. */
-    public static void write7bit(CharSequence text, ByteSink out) {
-        int n = text.length();
-        out.ensure(n * 2);
-        for (int i = 0; i < n; i++) {
-            char c = text.charAt(i);
-            if (c == '\r') {
-                continue;
-            }
-            if (c == '\n') {
-                out.crlf();
-            } else {
-                out.write(c);
-            }
-        }
     }
 }
