@@ -34,7 +34,15 @@ public final class Dispatch {
      */
     public static RelayConfig relayConfig(SendPipelineOptions options) {
         var keys = options.subset(RelayConfig.PREFIX);
-        return keys.isEmpty() ? RelayConfig.sandbox() : RelayConfig.fromProperties(keys);
+        if (keys.isEmpty()) {
+            // A deployment that forgot its relay keys must not report SENT for mail that never
+            // left: the sandbox is chosen explicitly (relay.pool.<pool>.type=sandbox), never by
+            // default.
+            throw new IllegalArgumentException(
+                    "no relay configured: set relay.pool.<pool>.type=ses|smtp|sandbox"
+                            + " (see docs/relays.md)");
+        }
+        return RelayConfig.fromProperties(keys);
     }
 
     /** The settings of one lane from the job's options. */
@@ -42,7 +50,7 @@ public final class Dispatch {
         return new DispatchSettings(
                 lane,
                 options.inDoubtPolicy(lane),
-                RetryPolicy.defaults(),
+                RetryPolicy.fromMap(options.subset(RetryPolicy.PREFIX)),
                 options.dispatchTimeout().toMillis(),
                 options.dispatchDrainTimeout().toMillis(),
                 options.metricDomains());
