@@ -232,8 +232,13 @@ class SendPipelineITCase {
     void scheduledJobWaitsUntilItsTimeAndCanBeCancelledBeforeThen() throws Exception {
         Instant at = Instant.now().plusSeconds(4);
         EmailJob later = TestJobs.job("later-" + UUID.randomUUID()).scheduledAt(at).build();
+        // Far enough ahead that the cancellation surely arrives first, however loaded the machine
+        // (events commit on checkpoints, so seeing SCHEDULED can take seconds).
         EmailJob cancelled =
-                TestJobs.job("cancel-" + UUID.randomUUID()).marketing().scheduledAt(at).build();
+                TestJobs.job("cancel-" + UUID.randomUUID())
+                        .marketing()
+                        .scheduledAt(Instant.now().plusSeconds(600))
+                        .build();
         publish(later, cancelled);
         awaitEvent(later.jobId(), EmailEventType.SCHEDULED);
         awaitEvent(cancelled.jobId(), EmailEventType.SCHEDULED);
