@@ -1,10 +1,10 @@
 package io.sendline.edge.api;
 
+import io.sendline.compose.mime.ReservedHeaders;
 import io.sendline.edge.http.FieldError;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Which custom headers a caller may set, and what their values may contain.
@@ -23,48 +23,7 @@ public final class HeaderPolicy {
     /** Most custom headers per email. */
     public static final int MAX_HEADERS = 20;
 
-    static final int MAX_VALUE = 998;
-
-    private static final Pattern NAME = Pattern.compile("[!-9;-~]{1,76}");
-
-    private static final Set<String> NEVER =
-            Set.of(
-                    "from",
-                    "sender",
-                    "to",
-                    "cc",
-                    "bcc",
-                    "reply-to",
-                    "subject",
-                    "date",
-                    "message-id",
-                    "mime-version",
-                    "return-path",
-                    "received",
-                    "feedback-id",
-                    "dkim-signature",
-                    "domainkey-signature",
-                    "authentication-results",
-                    "x-smtpapi",
-                    "x-priority-override",
-                    "precedence",
-                    "auto-submitted",
-                    "resent-from",
-                    "resent-sender",
-                    "resent-to");
-
-    private static final List<String> NEVER_PREFIXES =
-            List.of(
-                    "content-",
-                    "list-",
-                    "arc-",
-                    "x-sendline-",
-                    "x-ses-",
-                    "x-mailgun-",
-                    "x-pm-",
-                    "x-sg-",
-                    "x-google-",
-                    "x-ms-exchange-");
+    static final int MAX_VALUE = ReservedHeaders.MAX_VALUE;
 
     private static final Set<String> ALLOWED = Set.of("in-reply-to", "references");
 
@@ -82,12 +41,12 @@ public final class HeaderPolicy {
 
     /** Adds what is wrong with one header to {@code errors}. */
     public void check(String field, String name, String value, List<FieldError> errors) {
-        if (name == null || !NAME.matcher(name).matches()) {
+        if (!ReservedHeaders.isValidName(name)) {
             errors.add(new FieldError(field, "not a valid header name"));
             return;
         }
         String lower = name.toLowerCase(Locale.ROOT);
-        if (forbidden(lower)) {
+        if (ReservedHeaders.isReserved(lower)) {
             errors.add(
                     new FieldError(
                             field,
@@ -125,17 +84,5 @@ public final class HeaderPolicy {
                 return;
             }
         }
-    }
-
-    private static boolean forbidden(String lower) {
-        if (NEVER.contains(lower)) {
-            return true;
-        }
-        for (String p : NEVER_PREFIXES) {
-            if (lower.startsWith(p)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

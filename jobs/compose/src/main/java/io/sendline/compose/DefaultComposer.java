@@ -12,6 +12,7 @@ import io.sendline.compose.mime.HeaderBlock;
 import io.sendline.compose.mime.HeaderEncoder;
 import io.sendline.compose.mime.MailAddress;
 import io.sendline.compose.mime.QuotedPrintable;
+import io.sendline.compose.mime.ReservedHeaders;
 import io.sendline.compose.template.PebbleTagProtector;
 import io.sendline.compose.template.SandboxedPebble;
 import io.sendline.compose.tracking.TrackingLinks;
@@ -29,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
@@ -51,43 +51,8 @@ import org.jsoup.nodes.Document;
 public final class DefaultComposer implements Composer {
 
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
-    private static final Pattern HEADER_NAME = Pattern.compile("[!-9;-~]{1,76}");
     private static final Pattern MIME_TYPE =
             Pattern.compile("[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*");
-    private static final Set<String> RESERVED_HEADERS =
-            Set.of(
-                    "from",
-                    "sender",
-                    "to",
-                    "cc",
-                    "bcc",
-                    "reply-to",
-                    "subject",
-                    "date",
-                    "message-id",
-                    "mime-version",
-                    "return-path",
-                    "received",
-                    "feedback-id",
-                    "dkim-signature",
-                    "domainkey-signature",
-                    "authentication-results",
-                    "x-smtpapi",
-                    "precedence",
-                    "auto-submitted",
-                    "resent-from",
-                    "resent-sender",
-                    "resent-to");
-    private static final List<String> RESERVED_PREFIXES =
-            List.of(
-                    "content-",
-                    "list-",
-                    "arc-",
-                    "x-sendline-",
-                    "x-ses-",
-                    "x-mailgun-",
-                    "x-pm-",
-                    "x-sg-");
     private static final DateTimeFormatter DATE =
             DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ENGLISH)
                     .withZone(ZoneOffset.UTC);
@@ -650,22 +615,17 @@ public final class DefaultComposer implements Composer {
         }
         for (Map.Entry<String, String> e : headers.entrySet()) {
             String name = e.getKey();
-            if (name == null || !HEADER_NAME.matcher(name).matches()) {
+            if (!ReservedHeaders.isValidName(name)) {
                 throw new CompositionException("custom header name is not a valid field name");
             }
-            String lower = name.toLowerCase(Locale.ROOT);
-            boolean reserved = RESERVED_HEADERS.contains(lower);
-            for (String p : RESERVED_PREFIXES) {
-                reserved |= lower.startsWith(p);
-            }
-            if (reserved) {
+            if (ReservedHeaders.isReserved(name)) {
                 throw new CompositionException(
                         "custom header " + name + " may not be set: Sendline writes or signs it");
             }
             if (e.getValue() == null) {
                 throw new CompositionException("custom header " + name + " has no value");
             }
-            if (e.getValue().length() > 998) {
+            if (e.getValue().length() > ReservedHeaders.MAX_VALUE) {
                 throw new CompositionException(
                         "custom header " + name + " is longer than 998 characters");
             }
