@@ -1,10 +1,10 @@
 package io.sendline.edge;
 
+import io.sendline.compose.tracking.TrackingLinks;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -703,19 +703,13 @@ public final class EdgeConfig {
         return out;
     }
 
-    /** Secrets may be given as {@code hex:...}, {@code base64:...} or plain text. */
+    /** A secret setting ({@link TrackingLinks#parseSecret}); errors name the key. */
     static byte[] secret(String key, String v) {
         try {
-            if (v.startsWith("hex:")) {
-                return HexFormat.of().parseHex(v.substring(4));
-            }
-            if (v.startsWith("base64:")) {
-                return Base64.getDecoder().decode(v.substring(7));
-            }
+            return TrackingLinks.parseSecret(v);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + ": malformed hex/base64 secret");
+            throw new IllegalArgumentException(key + ": " + e.getMessage());
         }
-        return v.getBytes(StandardCharsets.UTF_8);
     }
 
     public String host() {

@@ -3,14 +3,13 @@ package io.sendline.send;
 import io.sendline.compose.ComposerConfig;
 import io.sendline.compose.DefaultComposer;
 import io.sendline.compose.DkimKey;
+import io.sendline.compose.tracking.TrackingLinks;
 import io.sendline.send.render.ComposerProvider;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -63,7 +62,7 @@ final class ComposerProviders {
         b.trackingBaseUrl(base);
         if (secret != null) {
             try {
-                b.trackingSecret(secret(secret));
+                b.trackingSecret(TrackingLinks.parseSecret(secret));
             } catch (IllegalArgumentException e) {
                 problems.add(SendPipelineOptions.TRACKING_SECRET + ": malformed hex/base64");
             }
@@ -128,17 +127,6 @@ final class ComposerProviders {
         }
         throw new IllegalArgumentException(
                 "invalid composition options: " + String.join("; ", problems));
-    }
-
-    /** The edge's secret syntax: {@code hex:...}, {@code base64:...}, or UTF-8 text. */
-    static byte[] secret(String v) {
-        if (v.startsWith("hex:")) {
-            return HexFormat.of().parseHex(v.substring(4));
-        }
-        if (v.startsWith("base64:")) {
-            return Base64.getDecoder().decode(v.substring(7));
-        }
-        return v.getBytes(StandardCharsets.UTF_8);
     }
 
     private static boolean bool(List<String> problems, String key, String v) {

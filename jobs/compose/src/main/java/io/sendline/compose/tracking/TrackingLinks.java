@@ -5,6 +5,7 @@ import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -48,6 +49,26 @@ public final class TrackingLinks {
         this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.key = new SecretKeySpec(secret.clone(), "HmacSHA256");
         this.mac = ThreadLocal.withInitial(this::newMac);
+    }
+
+    /**
+     * A secret as written in configuration, the one syntax of the edge and the send pipeline (which
+     * must agree on the tracking key): {@code hex:...}, {@code base64:...}, or UTF-8 text.
+     *
+     * @throws IllegalArgumentException if a {@code hex:} or {@code base64:} value is malformed
+     */
+    public static byte[] parseSecret(String setting) {
+        try {
+            if (setting.startsWith("hex:")) {
+                return HexFormat.of().parseHex(setting.substring(4));
+            }
+            if (setting.startsWith("base64:")) {
+                return Base64.getDecoder().decode(setting.substring(7));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("malformed hex/base64 secret", e);
+        }
+        return setting.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Base URL without a trailing slash. */
