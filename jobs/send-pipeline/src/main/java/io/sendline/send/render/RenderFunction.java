@@ -3,6 +3,7 @@ package io.sendline.send.render;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.sendline.compose.AttachmentContent;
 import io.sendline.compose.CompiledTemplate;
+import io.sendline.compose.CompiledTemplateCache;
 import io.sendline.compose.ComposedMessage;
 import io.sendline.compose.Composer;
 import io.sendline.compose.CompositionException;
@@ -20,7 +21,6 @@ import io.sendline.send.metrics.PoolDomainMetrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -69,11 +69,8 @@ public final class RenderFunction
     static final ValueStateDescriptor<EmailJob> WAITING =
             new ValueStateDescriptor<>("waiting-for-template", TypeInformation.of(EmailJob.class));
 
-    /** Compiled template versions kept per subtask (least recently used evicted). */
+    /** Compiled template versions and inline contents kept per subtask (LRU evicted). */
     static final int COMPILED_CACHE = 512;
-
-    /** Compiled inline contents kept per subtask (jobs without a template id). */
-    static final int INLINE_CACHE = 128;
 
     private static final TypeReference<Map<String, Object>> VARIABLES = new TypeReference<>() {};
 
@@ -84,12 +81,9 @@ public final class RenderFunction
 
     private transient Composer composer;
     private transient AttachmentStore.Session attachments;
-    private transient Map<String, CompiledTemplate> compiled;
-    private transient Map<String, String> compileErrors;
-    private transient Map<TemplateSource, CompiledTemplate> inline;
+    private transient CompiledTemplateCache compiled;
     private transient ValueState<EmailJob> waiting;
     private transient PoolDomainMetrics metrics;
-    private transient Counter compiles;
     private transient Counter templateWaits;
 
     /**
@@ -113,12 +107,12 @@ public final class RenderFunction
     public void open(OpenContext openContext) throws Exception {
         composer = composerProvider.create();
         attachments = attachmentStore == null ? null : attachmentStore.open();
-        compiled = lru(COMPILED_CACHE);
-        compileErrors = lru(COMPILED_CACHE);
-        inline = lru(INLINE_CACHE);
+        compiled = new CompiledTemplateCache(composer, COMPILED_CACHE);
         waiting = getRuntimeContext().getState(WAITING);
         metrics = new PoolDomainMetrics(getRuntimeContext().getMetricGroup(), metricDomains);
-        compiles = getRuntimeContext().getMetricGroup().counter("templateCompiles");
+        getRuntimeContext()
+                .getMetricGroup()
+                .gauge("templateCompiles", () -> compiled == null ? 0 : compiled.compiles());
         templateWaits = getRuntimeContext().getMetricGroup().counter("templateWaits");
         getRuntimeContext()
                 .getMetricGroup()
@@ -159,8 +153,8 @@ public final class RenderFunction
         BroadcastState<String, Integer> newest = ctx.getBroadcastState(NEWEST);
         String key = TemplateChoice.key(template.templateId(), template.version());
         templates.put(key, template);
-        compiled.remove(key); // a re-published version replaces its compiled form
-        compileErrors.remove(key);
+        // a re-published version replaces its compiled form (or its compile error)
+        compiled.invalidate(template.templateId(), template.version());
         Integer current = newest.get(template.templateId());
         if (current == null || current < template.version()) {
             newest.put(template.templateId(), template.version());
@@ -210,31 +204,19 @@ public final class RenderFunction
             long now,
             Collector<RenderedEmail> out,
             SideOutput side) {
-        String key = TemplateChoice.key(template.templateId(), template.version());
-        CompiledTemplate ct = compiled.get(key);
-        String knownError = ct == null ? compileErrors.get(key) : null;
-        if (knownError != null) {
-            // A broken version fails every job that uses it without compiling it again.
-            fail(job, knownError, now, side);
-            return;
-        }
+        CompiledTemplate ct;
         try {
-            if (ct == null) {
-                ct =
-                        composer.compile(
-                                new TemplateSource(
-                                        template.templateId(),
-                                        template.version(),
-                                        template.subject(),
-                                        template.html(),
-                                        template.text()));
-                compiles.inc();
-                compiled.put(key, ct);
-            }
-        } catch (CompositionException | RuntimeException e) {
-            String reason = "template " + key + " does not compile: " + e.getMessage();
-            compileErrors.put(key, reason);
-            fail(job, reason, now, side);
+            ct =
+                    compiled.get(
+                            new TemplateSource(
+                                    template.templateId(),
+                                    template.version(),
+                                    template.subject(),
+                                    template.html(),
+                                    template.text()));
+        } catch (CompositionException e) {
+            String key = TemplateChoice.key(template.templateId(), template.version());
+            fail(job, "template " + key + " does not compile: " + e.getMessage(), now, side);
             return;
         }
         compose(job, ct, now, out, side);
@@ -242,16 +224,10 @@ public final class RenderFunction
 
     private void renderInline(
             EmailJob job, long now, Collector<RenderedEmail> out, SideOutput side) {
-        TemplateSource source =
-                new TemplateSource("inline", 1, job.subject(), job.html(), job.text());
-        CompiledTemplate ct = inline.get(source);
+        CompiledTemplate ct;
         try {
-            if (ct == null) {
-                ct = composer.compile(source);
-                compiles.inc();
-                inline.put(source, ct);
-            }
-        } catch (CompositionException | RuntimeException e) {
+            ct = compiled.get(new TemplateSource(null, 0, job.subject(), job.html(), job.text()));
+        } catch (CompositionException e) {
             fail(job, "inline content does not compile: " + e.getMessage(), now, side);
             return;
         }
@@ -315,16 +291,5 @@ public final class RenderFunction
         metrics.inc("renderFailed", job.pool(), job.recipientDomain());
         JobEvent e = Events.of(job, EmailEventType.FAILED, reason, Instant.ofEpochMilli(now));
         side.output(Events.TAG, e);
-    }
-
-    private static <K, V> Map<K, V> lru(int max) {
-        return new LinkedHashMap<>(16, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-                return size() > max;
-            }
-        };
     }
 }
