@@ -180,6 +180,8 @@ public final class SendPipeline {
                             "jobs-" + l,
                             EmailJob.class,
                             JobRules::problems);
+            long bufferTimeout = options.bufferTimeout(lane).toMillis();
+            fresh.setBufferTimeout(bufferTimeout);
             deadLetters.add(fresh.getSideOutput(DeadLetters.TAG));
             SingleOutputStreamOperator<EmailJob> retried =
                     parse(
@@ -187,6 +189,7 @@ public final class SendPipeline {
                             "retry-" + l,
                             EmailJob.class,
                             JobRules::problems);
+            retried.setBufferTimeout(bufferTimeout);
             deadLetters.add(retried.getSideOutput(DeadLetters.TAG));
             DataStream<EmailJob> laneJobs =
                     fresh.union(
@@ -201,10 +204,11 @@ public final class SendPipeline {
                                     new SchedulerFunction(
                                             options.dedupeTtl(), options.metricDomains()))
                             .uid("schedule-" + l)
-                            .name("schedule " + l);
+                            .name("schedule " + l)
+                            .setBufferTimeout(bufferTimeout);
             events.add(due.getSideOutput(Events.TAG));
 
-            DataStream<EmailJob> paced = stages.throttle(due, lane);
+            DataStream<EmailJob> paced = stages.throttle(due, lane).setBufferTimeout(bufferTimeout);
 
             int buckets = options.suppressionBuckets();
             SingleOutputStreamOperator<EmailJob> allowed =
@@ -218,7 +222,8 @@ public final class SendPipeline {
                                                     buckets, options.metricDomains()),
                                             bootstrap,
                                             buckets))
-                            .uid("suppress-" + l);
+                            .uid("suppress-" + l)
+                            .setBufferTimeout(bufferTimeout);
             events.add(allowed.getSideOutput(Events.TAG));
 
             SingleOutputStreamOperator<RenderedEmail> rendered =
@@ -234,10 +239,12 @@ public final class SendPipeline {
                                             options.templateWait(),
                                             options.metricDomains()))
                             .uid("render-" + l)
-                            .name("render " + l);
+                            .name("render " + l)
+                            .setBufferTimeout(bufferTimeout);
             events.add(rendered.getSideOutput(Events.TAG));
 
-            DataStream<SendOutcome> outcomes = stages.dispatch(rendered, lane);
+            DataStream<SendOutcome> outcomes =
+                    stages.dispatch(rendered, lane).setBufferTimeout(bufferTimeout);
             events.add(
                     outcomes.filter(o -> o.event() != null)
                             .name("outcome events " + l)
@@ -434,7 +441,7 @@ public final class SendPipeline {
         }
 
         /** The lane's throttle: keyBy(pool, domain, subKey) with the control broadcast. */
-        DataStream<EmailJob> throttle(DataStream<EmailJob> due, EmailType lane) {
+        SingleOutputStreamOperator<EmailJob> throttle(DataStream<EmailJob> due, EmailType lane) {
             return Throttle.apply(due, control, lane, options);
         }
 
@@ -442,7 +449,8 @@ public final class SendPipeline {
          * The lane's dispatch to the relays: ledger claim, relay, short retries, outcome (see
          * {@link Dispatch}).
          */
-        DataStream<SendOutcome> dispatch(DataStream<RenderedEmail> rendered, EmailType lane) {
+        SingleOutputStreamOperator<SendOutcome> dispatch(
+                DataStream<RenderedEmail> rendered, EmailType lane) {
             return Dispatch.apply(rendered, lane, options);
         }
 

@@ -114,6 +114,20 @@ public final class SendPipelineOptions implements Serializable {
     /** Recipient domains that get their own metric label; all others count as "other". */
     public static final String METRIC_DOMAINS = "metrics.domains";
 
+    /**
+     * How long a transactional-lane operator may hold a partly filled network buffer before sending
+     * it on (Flink's buffer timeout, per operator). Each keyed exchange of the lane can add up to
+     * this much latency; the lane's volume is small, so flushing early costs little.
+     */
+    public static final String BUFFER_TIMEOUT_TRANSACTIONAL =
+            "latency.buffer-timeout.transactional";
+
+    /**
+     * The same for the marketing lane: full buffers are what makes a campaign cheap per email, so
+     * this stays at Flink's default.
+     */
+    public static final String BUFFER_TIMEOUT_MARKETING = "latency.buffer-timeout.marketing";
+
     /** Status upserts are flushed to PostgreSQL at least this often. */
     public static final String STATUS_BATCH_INTERVAL = "status.batch-interval";
 
@@ -173,6 +187,8 @@ public final class SendPipelineOptions implements Serializable {
                 METRIC_DOMAINS,
                 "gmail.com,googlemail.com,yahoo.com,outlook.com,hotmail.com,live.com,icloud.com,"
                         + "aol.com,gmx.de,web.de");
+        d.put(BUFFER_TIMEOUT_TRANSACTIONAL, "5ms");
+        d.put(BUFFER_TIMEOUT_MARKETING, "100ms");
         d.put(STATUS_BATCH_INTERVAL, "200ms");
         d.put(STATUS_BATCH_SIZE, "500");
         return d;
@@ -333,6 +349,14 @@ public final class SendPipelineOptions implements Serializable {
         return Set.copyOf(list(get(METRIC_DOMAINS)));
     }
 
+    /** The network buffer timeout of one lane's operators. */
+    public Duration bufferTimeout(EmailType lane) {
+        return duration(
+                lane == EmailType.TRANSACTIONAL
+                        ? BUFFER_TIMEOUT_TRANSACTIONAL
+                        : BUFFER_TIMEOUT_MARKETING);
+    }
+
     public Duration statusBatchInterval() {
         return duration(STATUS_BATCH_INTERVAL);
     }
@@ -449,6 +473,9 @@ public final class SendPipelineOptions implements Serializable {
                             THROTTLE_BURST,
                             DISPATCH_DRAIN,
                             STATUS_BATCH_INTERVAL)) {
+                positiveDuration(problems, key);
+            }
+            for (String key : List.of(BUFFER_TIMEOUT_TRANSACTIONAL, BUFFER_TIMEOUT_MARKETING)) {
                 positiveDuration(problems, key);
             }
             if (problems.isEmpty()
