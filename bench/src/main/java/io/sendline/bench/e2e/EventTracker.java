@@ -51,6 +51,9 @@ final class EventTracker implements AutoCloseable {
     // Transactional, by job id (few thousand).
     final Map<String, Long> txEnqueuedAt = new ConcurrentHashMap<>();
     final Map<String, TxOutcome> txOutcomes = new ConcurrentHashMap<>();
+    // When the scheduler took each transactional job (its QUEUED event): splits the latency into
+    // before the pipeline's scheduler (edge, Kafka, source) and after it (throttle to relay).
+    final Map<String, Long> txQueuedAt = new ConcurrentHashMap<>();
 
     // Counters: [lane][outcome]; lane 0 = transactional, 1 = marketing.
     final AtomicLong[][] counts = new AtomicLong[2][5];
@@ -141,6 +144,13 @@ final class EventTracker implements AutoCloseable {
         }
         byte o = outcome(e.type());
         if (o == NONE) {
+            if (e.type() == EmailEventType.QUEUED
+                    && e.emailType() == EmailType.TRANSACTIONAL
+                    && e.occurredAt() != null
+                    && e.metadata() != null
+                    && workload.run.equals(e.metadata().get("loadRun"))) {
+                txQueuedAt.putIfAbsent(e.jobId(), e.occurredAt().toEpochMilli());
+            }
             return;
         }
         long at =

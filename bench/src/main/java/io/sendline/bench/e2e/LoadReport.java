@@ -62,6 +62,9 @@ final class LoadReport {
 
     // Computed.
     private final Histogram[] latency = {hist(), hist()};
+    // Transactional SENT latency split at the scheduler: [0] enqueue -> QUEUED, [1] QUEUED ->
+    // relay.
+    private final Histogram[] txSplit = {hist(), hist()};
     private final long[][] outcomes = new long[2][5];
     private final long[][] expected = new long[2][5];
     private final Map<String, Object> rates = new LinkedHashMap<>();
@@ -135,6 +138,12 @@ final class LoadReport {
             outcomes[TX][o.outcome()]++;
             lastOutcome = Math.max(lastOutcome, o.atMillis());
             Long enq = t.txEnqueuedAt.get(e.getKey());
+            Long queued = t.txQueuedAt.get(e.getKey());
+            if (o.outcome() == EventTracker.SENT && enq != null && queued != null) {
+                txSplit[0].recordValue(Math.min(Math.max(0, queued - enq), MAX_LATENCY_MS));
+                txSplit[1].recordValue(
+                        Math.min(Math.max(0, o.atMillis() - queued), MAX_LATENCY_MS));
+            }
             if (o.outcome() == EventTracker.SENT && enq != null) {
                 long lat = Math.max(0, o.atMillis() - enq);
                 latency[TX].recordValue(Math.min(lat, MAX_LATENCY_MS));
@@ -437,6 +446,8 @@ final class LoadReport {
         lat.put("what", "enqueue -> relay acceptance (SENT event time), milliseconds");
         lat.put("transactional", latencyMap(latency[TX]));
         lat.put("marketing", latencyMap(latency[MK]));
+        lat.put("transactionalEnqueueToQueued", latencyMap(txSplit[0]));
+        lat.put("transactionalQueuedToRelay", latencyMap(txSplit[1]));
         lat.put("postgresSentAtMinusCreatedAt", pgLatency);
         r.put("latencyMs", lat);
         r.put("process", process);
@@ -485,6 +496,20 @@ final class LoadReport {
                 out.printf(
                         "  %-30s %8d %8d %8d %8d %8d%n",
                         LANES[lane],
+                        h.getTotalCount(),
+                        h.getValueAtPercentile(50),
+                        h.getValueAtPercentile(95),
+                        h.getValueAtPercentile(99),
+                        h.getMaxValue());
+            }
+        }
+        String[] split = {"    of which enqueue -> QUEUED", "    of which QUEUED -> relay"};
+        for (int i = 0; i < 2; i++) {
+            Histogram h = txSplit[i];
+            if (h.getTotalCount() > 0) {
+                out.printf(
+                        "%-32s %8d %8d %8d %8d %8d%n",
+                        split[i],
                         h.getTotalCount(),
                         h.getValueAtPercentile(50),
                         h.getValueAtPercentile(95),
