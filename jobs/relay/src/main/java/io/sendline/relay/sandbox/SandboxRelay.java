@@ -72,7 +72,10 @@ public final class SandboxRelay implements Relay {
 
     private static SandboxEventSink sinkFor(SandboxSettings s) {
         if (s.webhookUrl() != null) {
-            return new HttpWebhookSink(URI.create(s.webhookUrl()), s.webhookSecret());
+            return HttpWebhookSink.builder(URI.create(s.webhookUrl()), s.webhookSecret())
+                    .maxBatch(s.webhookMaxBatch())
+                    .linger(s.webhookLinger())
+                    .build();
         }
         if (s.memorySink() != null) {
             return InMemoryEventSink.named(s.memorySink());

@@ -18,7 +18,10 @@ import java.util.Set;
  *   <li>{@code eventDelay} (default 200ms): delay before each simulated webhook event
  *   <li>{@code throttleRetryAfter} (default 1s): the hint {@code throttle@} answers with
  *   <li>{@code webhookUrl} and {@code webhookSecret}: POST signed events there ({@link
- *       HttpWebhookSink})
+ *       HttpWebhookSink}), in batches (a JSON array per request)
+ *   <li>{@code webhookMaxBatch} (default 500, at most {@value #MAX_WEBHOOK_BATCH}): most events in
+ *       one webhook request
+ *   <li>{@code webhookLinger} (default 50ms): longest an event waits for others to fill its batch
  *   <li>{@code memorySink}: or hand events to the JVM-wide {@link InMemoryEventSink} of that name
  * </ul>
  *
@@ -32,6 +35,8 @@ public record SandboxSettings(
         Duration throttleRetryAfter,
         String webhookUrl,
         String webhookSecret,
+        int webhookMaxBatch,
+        Duration webhookLinger,
         String memorySink)
         implements RelaySettings {
 
@@ -39,6 +44,12 @@ public record SandboxSettings(
 
     /** The type name in configuration. */
     public static final String TYPE = "sandbox";
+
+    /**
+     * Largest {@code webhookMaxBatch}: the edge's {@code /webhooks/sandbox} takes at most 1,000
+     * events per request (docs/edge.md).
+     */
+    public static final int MAX_WEBHOOK_BATCH = 1000;
 
     /** Shortest webhook secret accepted. */
     public static final int MIN_SECRET_LENGTH = 16;
@@ -52,6 +63,8 @@ public record SandboxSettings(
                     "throttleRetryAfter",
                     "webhookUrl",
                     "webhookSecret",
+                    "webhookMaxBatch",
+                    "webhookLinger",
                     "memorySink");
 
     public SandboxSettings {
@@ -63,6 +76,14 @@ public record SandboxSettings(
         requireNotNegative("slowLatency", slowLatency);
         requireNotNegative("eventDelay", eventDelay);
         requireNotNegative("throttleRetryAfter", throttleRetryAfter);
+        requireNotNegative("webhookLinger", webhookLinger);
+        if (webhookMaxBatch < 1 || webhookMaxBatch > MAX_WEBHOOK_BATCH) {
+            throw new IllegalArgumentException(
+                    "sandbox webhookMaxBatch must be between 1 and "
+                            + MAX_WEBHOOK_BATCH
+                            + " (the edge's limit per request), got "
+                            + webhookMaxBatch);
+        }
         if (webhookUrl != null) {
             URI uri;
             try {
@@ -121,6 +142,9 @@ public record SandboxSettings(
                 .eventDelay(r.duration("eventDelay", d.eventDelay))
                 .throttleRetryAfter(r.duration("throttleRetryAfter", d.throttleRetryAfter))
                 .webhook(r.string("webhookUrl", null), r.string("webhookSecret", null))
+                .webhookBatching(
+                        r.integer("webhookMaxBatch", d.webhookMaxBatch),
+                        r.duration("webhookLinger", d.webhookLinger))
                 .memorySink(r.string("memorySink", null))
                 .build();
     }
@@ -141,6 +165,10 @@ public record SandboxSettings(
                 + webhookUrl
                 + ", webhookSecret="
                 + (webhookSecret == null ? null : "****")
+                + ", webhookMaxBatch="
+                + webhookMaxBatch
+                + ", webhookLinger="
+                + webhookLinger
                 + ", memorySink="
                 + memorySink
                 + '}';
@@ -155,6 +183,8 @@ public record SandboxSettings(
         private Duration throttleRetryAfter = Duration.ofSeconds(1);
         private String webhookUrl;
         private String webhookSecret;
+        private int webhookMaxBatch = HttpWebhookSink.DEFAULT_MAX_BATCH;
+        private Duration webhookLinger = HttpWebhookSink.DEFAULT_LINGER;
         private String memorySink;
 
         private Builder() {}
@@ -191,6 +221,16 @@ public record SandboxSettings(
             return this;
         }
 
+        /**
+         * Post at most {@code maxBatch} events per webhook request; an event waits at most {@code
+         * linger} for others to join its batch.
+         */
+        public Builder webhookBatching(int maxBatch, Duration linger) {
+            this.webhookMaxBatch = maxBatch;
+            this.webhookLinger = linger;
+            return this;
+        }
+
         /** Hand events to {@link InMemoryEventSink#named(String)}. */
         public Builder memorySink(String name) {
             this.memorySink = name;
@@ -206,6 +246,8 @@ public record SandboxSettings(
                     throttleRetryAfter,
                     webhookUrl,
                     webhookSecret,
+                    webhookMaxBatch,
+                    webhookLinger,
                     memorySink);
         }
     }
