@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sendline.edge.support.EdgeStack;
 import io.sendline.edge.support.Samples;
 import io.sendline.edge.support.SnsSigner;
+import io.sendline.relay.sandbox.HttpWebhookSink;
+import io.sendline.relay.sandbox.SandboxEvent;
 import io.sendline.schemas.Json;
 import io.sendline.schemas.RelayEvent;
 import io.sendline.schemas.Topics;
@@ -16,11 +18,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.Signature;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
@@ -29,7 +34,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Relay webhooks over real HTTP with each provider's sample payloads: authentic calls produce one
  * normalised event each (also when delivered twice); forged, tampered, stale and replayed calls get
- * 401/403 and produce nothing.
+ * 401/403 and produce nothing. The sandbox relay's batches go through its real {@link
+ * HttpWebhookSink}; a batch is published whole or not at all.
  */
 @ExtendWith(EdgeStack.Extension.class)
 class WebhooksITCase {
@@ -441,5 +447,211 @@ class WebhooksITCase {
                 .isEqualTo(403);
         assertThat(post("/webhooks/sandbox", tampered).statusCode()).isEqualTo(401);
         assertThat(events(job)).hasSize(1);
+    }
+
+    private static HttpResponse<String> sandboxPost(byte[] body, String ts) throws Exception {
+        return post(
+                "/webhooks/sandbox",
+                body,
+                "Content-Type",
+                "application/json",
+                "X-Sendline-Timestamp",
+                ts,
+                "X-Sendline-Signature",
+                sandboxSign(ts, body));
+    }
+
+    private static HttpResponse<String> sandboxPost(byte[] body) throws Exception {
+        return sandboxPost(body, String.valueOf(Instant.now().getEpochSecond()));
+    }
+
+    /** A JSON array of sandbox events {@code <prefix>-<i>} for jobs {@code <prefix>-job-<i>}. */
+    private static String sandboxBatch(String prefix, int n) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < n; i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            b.append(sandboxEvent(prefix + "-" + i, prefix + "-job-" + i, "DELIVERED"));
+        }
+        return b.append(']').toString();
+    }
+
+    private static String sandboxEvent(String eventId, String jobId, String type) {
+        return "{\"eventId\":\""
+                + eventId
+                + "\",\"type\":\""
+                + type
+                + "\",\"jobId\":\""
+                + jobId
+                + "\",\"providerMessageId\":\"sandbox-"
+                + eventId
+                + "\",\"timestamp\":\""
+                + Instant.now()
+                + "\"}";
+    }
+
+    private static List<RelayEvent> sandboxEvents(String prefix) {
+        return stack().records(Topics.RELAY_EVENTS.topic(), k -> k.startsWith(prefix)).stream()
+                .map(r -> Json.fromBytes(r.value(), RelayEvent.class))
+                .collect(Collectors.toList());
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void sandboxRelaySinkBatchesArriveAsFewRequestsAndEveryEventLandsOnce() throws Exception {
+        String prefix = "sb-batch-" + UUID.randomUUID();
+        List<String> eventIds = new ArrayList<>();
+        try (HttpWebhookSink sink =
+                HttpWebhookSink.builder(
+                                URI.create(stack().base() + "/webhooks/sandbox"),
+                                EdgeStack.SANDBOX_SECRET)
+                        .maxBatch(50)
+                        .linger(Duration.ofHours(1))
+                        .build()) {
+            for (int i = 0; i < 120; i++) {
+                SandboxEvent e =
+                        new SandboxEvent(
+                                prefix + "-ev-" + i,
+                                i % 3 == 0
+                                        ? SandboxEvent.Type.BOUNCED
+                                        : SandboxEvent.Type.DELIVERED,
+                                prefix + "-job-" + i,
+                                "sandbox-" + i,
+                                "success+" + i + "@simulator.sendline.dev",
+                                i % 3 == 0 ? "PERMANENT" : null,
+                                i % 3 == 0 ? "General" : null,
+                                i % 3 == 0 ? "smtp; 550 5.1.1 user unknown" : null,
+                                i % 3 == 0 ? "5.1.1" : null,
+                                Instant.now());
+                eventIds.add(e.eventId());
+                sink.publish(e);
+            }
+            assertThat(sink.flush(Duration.ofSeconds(30))).isTrue();
+            assertThat(sink.delivered()).isEqualTo(120);
+            assertThat(sink.failed()).isZero();
+            // 50 + 50 full batches, the last 20 on flush.
+            assertThat(sink.requests()).isEqualTo(3);
+        }
+        List<RelayEvent> events = sandboxEvents(prefix);
+        assertThat(events)
+                .extracting(RelayEvent::eventId)
+                .containsExactlyInAnyOrderElementsOf(eventIds);
+        assertThat(events)
+                .allSatisfy(e -> assertThat(e.provider()).isEqualTo(RelayEvent.Provider.SANDBOX));
+        RelayEvent bounce =
+                events.stream()
+                        .filter(e -> e.eventId().equals(prefix + "-ev-3"))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(bounce.type()).isEqualTo(RelayEvent.Type.BOUNCED);
+        assertThat(bounce.jobId()).isEqualTo(prefix + "-job-3");
+        assertThat(bounce.enhancedStatus()).isEqualTo("5.1.1");
+    }
+
+    @Test
+    void sandboxBatchWithAForgedOrMissingSignaturePublishesNothing() throws Exception {
+        String prefix = "sb-forged-" + UUID.randomUUID();
+        byte[] body = utf8(sandboxBatch(prefix, 5));
+        String ts = String.valueOf(Instant.now().getEpochSecond());
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(utf8("not-the-sandbox-secret-000"), "HmacSHA256"));
+        mac.update(utf8(ts));
+        String forged = HexFormat.of().formatHex(mac.doFinal(body));
+        assertThat(
+                        post(
+                                        "/webhooks/sandbox",
+                                        body,
+                                        "X-Sendline-Timestamp",
+                                        ts,
+                                        "X-Sendline-Signature",
+                                        forged)
+                                .statusCode())
+                .isEqualTo(403);
+        assertThat(post("/webhooks/sandbox", body).statusCode()).isEqualTo(401);
+        // The right signature over another body (one event removed) does not verify either.
+        byte[] shorter = utf8(sandboxBatch(prefix, 4));
+        assertThat(
+                        post(
+                                        "/webhooks/sandbox",
+                                        shorter,
+                                        "X-Sendline-Timestamp",
+                                        ts,
+                                        "X-Sendline-Signature",
+                                        sandboxSign(ts, body))
+                                .statusCode())
+                .isEqualTo(403);
+        assertThat(sandboxEvents(prefix)).isEmpty();
+    }
+
+    @Test
+    void sandboxBatchWithOneMalformedEventIsRefusedWholeNamingItsIndex() throws Exception {
+        String prefix = "sb-malformed-" + UUID.randomUUID();
+        String good0 = sandboxEvent(prefix + "-0", prefix + "-job-0", "DELIVERED");
+        String good2 = sandboxEvent(prefix + "-2", prefix + "-job-2", "BOUNCED");
+        String bad1 = sandboxEvent(prefix + "-1", prefix + "-job-1", "EXPLODED");
+        HttpResponse<String> r = sandboxPost(utf8("[" + good0 + "," + bad1 + "," + good2 + "]"));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertThat(r.body()).contains("[1].type").contains("nothing was published");
+
+        HttpResponse<String> notObject = sandboxPost(utf8("[" + good0 + ",42]"));
+        assertThat(notObject.statusCode()).isEqualTo(400);
+        assertThat(notObject.body()).contains("\"field\":\"[1]\"");
+        assertThat(sandboxPost(utf8("[]")).statusCode()).isEqualTo(400);
+        assertThat(sandboxEvents(prefix)).isEmpty();
+
+        // Nothing was claimed by the refused batches: the corrected batch publishes all three.
+        String fixed1 = sandboxEvent(prefix + "-1", prefix + "-job-1", "COMPLAINED");
+        HttpResponse<String> ok = sandboxPost(utf8("[" + good0 + "," + fixed1 + "," + good2 + "]"));
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        assertThat(ok.body()).contains("\"published\":3");
+        assertThat(sandboxEvents(prefix)).hasSize(3);
+    }
+
+    @Test
+    void sandboxBatchOverTheEventLimitIs413() throws Exception {
+        // Small events, so that the count and not the body size (256 KiB here) is over the limit.
+        String prefix = "sb-large-" + UUID.randomUUID().toString().substring(0, 8);
+        StringBuilder batch = new StringBuilder("[");
+        for (int i = 0; i < 1001; i++) {
+            batch.append(i == 0 ? "" : ",")
+                    .append("{\"eventId\":\"e")
+                    .append(i)
+                    .append("\",\"type\":\"DELIVERED\",\"jobId\":\"")
+                    .append(prefix)
+                    .append("\"}");
+        }
+        HttpResponse<String> r = sandboxPost(utf8(batch.append(']').toString()));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
+        assertThat(r.body()).contains("at most 1000 sandbox events per request");
+        assertThat(sandboxEvents(prefix)).isEmpty();
+    }
+
+    @Test
+    void sandboxReplayedBatchesAreRefusedWhenStaleAndDeduplicatedPerEvent() throws Exception {
+        String prefix = "sb-replay-" + UUID.randomUUID();
+        byte[] body = utf8(sandboxBatch(prefix, 4));
+        String ts = String.valueOf(Instant.now().getEpochSecond());
+        assertThat(sandboxPost(body, ts).body()).contains("\"published\":4");
+        // The same body and signature again, within the tolerance: every event is a duplicate.
+        HttpResponse<String> again = sandboxPost(body, ts);
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(again.body()).contains("\"published\":0");
+        // Outside the tolerance: refused, whatever the events.
+        String stale = String.valueOf(Instant.now().minusSeconds(3600).getEpochSecond());
+        assertThat(sandboxPost(utf8(sandboxBatch(prefix + "-new", 2)), stale).statusCode())
+                .isEqualTo(403);
+        // A batch mixing a seen event, a new one and the new one twice: one published.
+        String seen = sandboxEvent(prefix + "-0", prefix + "-job-0", "DELIVERED");
+        String fresh = sandboxEvent(prefix + "-9", prefix + "-job-9", "DELIVERED");
+        HttpResponse<String> mixed =
+                sandboxPost(utf8("[" + seen + "," + fresh + "," + fresh + "]"));
+        assertThat(mixed.statusCode()).isEqualTo(200);
+        assertThat(mixed.body()).contains("\"published\":1");
+        assertThat(sandboxEvents(prefix)).hasSize(5);
+        assertThat(sandboxEvents(prefix + "-new")).isEmpty();
     }
 }

@@ -3,6 +3,7 @@ package io.sendline.edge.webhooks.sandbox;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sendline.edge.http.ApiException;
 import io.sendline.edge.http.Call;
+import io.sendline.edge.http.FieldError;
 import io.sendline.edge.http.JsonBodies;
 import io.sendline.edge.http.Response;
 import io.sendline.edge.http.Route;
@@ -16,6 +17,7 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -26,27 +28,61 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * {@code POST /webhooks/sandbox}: events of the sandbox relay (docs/relays.md). Signature:
  * lower-case hex HMAC-SHA256, keyed with the shared secret, over the {@code X-Sendline-Timestamp}
- * value (Unix seconds) immediately followed by the raw body, in {@code X-Sendline-Signature}. The
- * body is one event: {@code {eventId, type (DELIVERED|BOUNCED|COMPLAINED|DELAYED), jobId,
- * providerMessageId, recipient, bounceType, bounceSubType, diagnosticCode, enhancedStatus,
- * timestamp}}.
+ * value (Unix seconds) immediately followed by the raw body, in {@code X-Sendline-Signature}. An
+ * event is {@code {eventId, type (DELIVERED|BOUNCED|COMPLAINED|DELAYED), jobId, providerMessageId,
+ * recipient, bounceType, bounceSubType, diagnosticCode, enhancedStatus, timestamp}}; the body is
+ * one event, or a JSON array of 1 to {@code maxEvents} events (the relay batches them, as
+ * SendGrid's Event Webhook does).
+ *
+ * <p>A batch is all or nothing: every event is validated before any is published, and one malformed
+ * event answers 400 naming its index. The batch carries one signature, so a malformed event is a
+ * bug of the sender, and retrying the rest would only hide it. Duplicates (within the batch or seen
+ * before) are dropped per event by {@link RelayEventSink}; the accepted events go to Kafka in one
+ * {@link RelayEventSink#publish} call.
  */
 public final class SandboxWebhook {
 
     public static final String TIMESTAMP_HEADER = "X-Sendline-Timestamp";
     public static final String SIGNATURE_HEADER = "X-Sendline-Signature";
 
+    /** Most events in one request unless configured. */
+    public static final int DEFAULT_MAX_EVENTS = 1000;
+
+    /** Invalid events listed at most in one 400 answer. */
+    static final int MAX_ERRORS = 20;
+
     private final SecretKeySpec key;
     private final RelayEventSink sink;
     private final long maxBody;
     private final Duration tolerance;
     private final Clock clock;
+    private final int maxEvents;
 
     /**
+     * With at most {@value #DEFAULT_MAX_EVENTS} events per request.
+     *
      * @param secret null when not configured: every call is refused
      */
     public SandboxWebhook(
             byte[] secret, RelayEventSink sink, long maxBody, Duration tolerance, Clock clock) {
+        this(secret, sink, maxBody, tolerance, clock, DEFAULT_MAX_EVENTS);
+    }
+
+    /**
+     * @param secret null when not configured: every call is refused
+     * @param maxEvents most events in one request; more answer 413
+     */
+    public SandboxWebhook(
+            byte[] secret,
+            RelayEventSink sink,
+            long maxBody,
+            Duration tolerance,
+            Clock clock,
+            int maxEvents) {
+        if (maxEvents < 1) {
+            throw new IllegalArgumentException("maxEvents must be >= 1, got " + maxEvents);
+        }
+        this.maxEvents = maxEvents;
         this.key = secret == null ? null : new SecretKeySpec(secret.clone(), "HmacSHA256");
         this.sink = sink;
         this.maxBody = maxBody;
@@ -68,10 +104,56 @@ public final class SandboxWebhook {
         if (key == null) {
             throw Webhooks.rejected("the sandbox webhook is not configured");
         }
+        // Verify over the raw bytes before parsing anything.
         verify(call.header(TIMESTAMP_HEADER), call.body(), call.header(SIGNATURE_HEADER));
         JsonNode n = JsonBodies.parse(call.body());
-        RelayEvent e = map(n, clock.instant());
-        return sink.publish(List.of(e)).thenApply(Webhooks::ok);
+        Instant now = clock.instant();
+        List<RelayEvent> events = n.isArray() ? mapAll(n, now, maxEvents) : List.of(map(n, now));
+        return sink.publish(events).thenApply(Webhooks::ok);
+    }
+
+    /**
+     * Maps every event of a batch, or throws: 413 over {@code maxEvents}, 400 listing each invalid
+     * event's index (fields {@code [i]} or {@code [i].field}, at most {@value #MAX_ERRORS}).
+     */
+    static List<RelayEvent> mapAll(JsonNode array, Instant receivedAt, int maxEvents) {
+        int size = array.size();
+        if (size == 0) {
+            throw ApiException.invalid("body", "an empty array; at least one event is expected");
+        }
+        if (size > maxEvents) {
+            throw new ApiException(
+                    413,
+                    "payload_too_large",
+                    "at most " + maxEvents + " sandbox events per request, got " + size);
+        }
+        List<RelayEvent> events = new ArrayList<>(size);
+        List<FieldError> errors = new ArrayList<>();
+        int invalid = 0;
+        for (int i = 0; i < size; i++) {
+            try {
+                events.add(map(array.get(i), receivedAt));
+            } catch (ApiException e) {
+                invalid++;
+                for (FieldError f : e.errors()) {
+                    if (errors.size() < MAX_ERRORS) {
+                        String field = "body".equals(f.field()) ? "" : "." + f.field();
+                        errors.add(new FieldError("[" + i + "]" + field, f.message()));
+                    }
+                }
+            }
+        }
+        if (!errors.isEmpty()) {
+            FieldError first = errors.get(0);
+            String message =
+                    (invalid == 1 ? "event " : invalid + " events are invalid, the first ")
+                            + first.field()
+                            + ": "
+                            + first.message()
+                            + "; nothing was published";
+            throw new ApiException(400, "invalid_request", message, errors);
+        }
+        return events;
     }
 
     void verify(String timestamp, byte[] body, String signature) {
