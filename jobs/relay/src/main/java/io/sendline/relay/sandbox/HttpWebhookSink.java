@@ -94,7 +94,8 @@ public final class HttpWebhookSink implements SandboxEventSink {
     private int inFlight; // batches being posted
     private int outstanding; // events pending, being posted, backing off or due for a retry
     private int flushing; // threads in flush(): pending events go at once
-    private long timerDeadline = Long.MAX_VALUE; // System.nanoTime() of the armed linger timer
+    private boolean timerArmed;
+    private long timerDeadline; // System.nanoTime() the armed linger timer fires at
     private boolean closed;
 
     private final AtomicLong delivered = new AtomicLong();
@@ -251,20 +252,21 @@ public final class HttpWebhookSink implements SandboxEventSink {
     }
 
     private void arm(long deadline, long now) {
-        if (timerDeadline - deadline <= 0) {
+        if (timerArmed && timerDeadline - deadline <= 0) {
             return; // a timer that fires no later is armed; it looks again when it fires
         }
-        timerDeadline = deadline;
         try {
             timer.schedule(this::lingered, deadline - now, TimeUnit.NANOSECONDS);
+            timerArmed = true;
+            timerDeadline = deadline;
         } catch (RejectedExecutionException e) {
-            timerDeadline = Long.MAX_VALUE;
+            // Closed: close() accounts for what is still pending.
         }
     }
 
     private void lingered() {
         synchronized (lock) {
-            timerDeadline = Long.MAX_VALUE;
+            timerArmed = false;
             dispatch();
         }
     }

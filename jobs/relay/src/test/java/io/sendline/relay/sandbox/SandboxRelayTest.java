@@ -1,6 +1,7 @@
 package io.sendline.relay.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sendline.relay.OutboundMessage;
 import io.sendline.relay.Outcome;
@@ -197,5 +198,80 @@ class SandboxRelayTest {
         }
         assertThat(SandboxScenario.of("bounce@example.org")).isEqualTo(SandboxScenario.DELIVERED);
         assertThat(SandboxScenario.of(null)).isEqualTo(SandboxScenario.DELIVERED);
+    }
+
+    @Test
+    void webhookBatchingIsConfigurableAndBounded() {
+        String p = "relay.pool.default.sandbox.";
+        Map<String, String> props =
+                Map.of(
+                        p + "webhookUrl", "http://127.0.0.1:8080/webhooks/sandbox",
+                        p + "webhookSecret", "0123456789abcdef",
+                        p + "webhookMaxBatch", "200",
+                        p + "webhookLinger", "20ms");
+        SandboxSettings s = SandboxSettings.fromProperties(p, props);
+        assertThat(s.webhookMaxBatch()).isEqualTo(200);
+        assertThat(s.webhookLinger()).isEqualTo(Duration.ofMillis(20));
+        SandboxSettings d = SandboxSettings.builder().build();
+        assertThat(d.webhookMaxBatch()).isEqualTo(500);
+        assertThat(d.webhookLinger()).isEqualTo(Duration.ofMillis(50));
+        assertThatThrownBy(
+                        () ->
+                                SandboxSettings.builder()
+                                        .webhookBatching(1001, Duration.ZERO)
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("webhookMaxBatch must be between 1 and 1000");
+        assertThatThrownBy(
+                        () ->
+                                SandboxSettings.builder()
+                                        .webhookBatching(10, Duration.ofMillis(-1))
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("webhookLinger must not be negative");
+    }
+
+    @Test
+    void aBatchBodyIsAnArrayOfTheSingleEventObjects() {
+        SandboxEvent a =
+                new SandboxEvent(
+                        "e-1",
+                        SandboxEvent.Type.BOUNCED,
+                        "job-1",
+                        "sandbox-1",
+                        "bounce@simulator.sendline.dev",
+                        "PERMANENT",
+                        "General",
+                        "smtp; 550 5.1.1 user unknown",
+                        "5.1.1",
+                        java.time.Instant.parse("2026-12-04T09:00:00.123Z"));
+        SandboxEvent b =
+                new SandboxEvent(
+                        "e-2",
+                        SandboxEvent.Type.DELIVERED,
+                        "job-2",
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        java.time.Instant.parse("2026-12-04T09:00:01Z"));
+        String one = new String(a.toJson(), StandardCharsets.UTF_8);
+        assertThat(one)
+                .isEqualTo(
+                        "{\"eventId\":\"e-1\",\"type\":\"BOUNCED\",\"jobId\":\"job-1\","
+                                + "\"providerMessageId\":\"sandbox-1\","
+                                + "\"recipient\":\"bounce@simulator.sendline.dev\","
+                                + "\"bounceType\":\"PERMANENT\",\"bounceSubType\":\"General\","
+                                + "\"diagnosticCode\":\"smtp; 550 5.1.1 user unknown\","
+                                + "\"enhancedStatus\":\"5.1.1\","
+                                + "\"timestamp\":\"2026-12-04T09:00:00.123Z\"}");
+        byte[] batch = SandboxEvent.toJsonArray(List.of(a, b));
+        assertThat(new String(batch, StandardCharsets.UTF_8))
+                .isEqualTo("[" + one + "," + new String(b.toJson(), StandardCharsets.UTF_8) + "]");
+        assertThat(SandboxEvent.fromJsonBody(batch)).containsExactly(a, b);
+        assertThat(SandboxEvent.fromJsonBody(a.toJson())).containsExactly(a);
+        assertThat(SandboxEvent.fromJson(a.toJson())).isEqualTo(a);
     }
 }
