@@ -44,6 +44,7 @@ class SandboxWebhookITCase {
     private final AtomicInteger posts = new AtomicInteger();
     private final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
     private final AtomicInteger answer = new AtomicInteger(); // status to answer instead, if > 0
+    private final AtomicInteger stallMillis = new AtomicInteger(); // wait before answering
 
     @BeforeEach
     void start() throws Exception {
@@ -54,6 +55,13 @@ class SandboxWebhookITCase {
                     try (x) {
                         posts.incrementAndGet();
                         byte[] body = x.getRequestBody().readAllBytes();
+                        if (stallMillis.get() > 0) {
+                            try {
+                                Thread.sleep(stallMillis.get());
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
                         if (failFirst.getAndDecrement() > 0) {
                             x.sendResponseHeaders(503, -1);
                             return;
@@ -268,6 +276,20 @@ class SandboxWebhookITCase {
             assertThat(sink.requests()).isEqualTo(HttpWebhookSink.MAX_ATTEMPTS);
         }
         assertThat(posts.get()).isEqualTo(HttpWebhookSink.MAX_ATTEMPTS);
+    }
+
+    @Test
+    void anEndpointSlowerThanTheTimeoutIsRetriedThenCountedFailed() throws Exception {
+        stallMillis.set(400);
+        try (HttpWebhookSink sink =
+                sink().timeout(Duration.ofMillis(100)).linger(Duration.ofHours(1)).build()) {
+            sink.publish(event(1));
+            sink.publish(event(2));
+            assertThat(sink.flush(Duration.ofSeconds(10))).isTrue();
+            assertThat(sink.delivered()).isZero();
+            assertThat(sink.failed()).isEqualTo(2);
+            assertThat(sink.requests()).isEqualTo(HttpWebhookSink.MAX_ATTEMPTS);
+        }
     }
 
     @Test
