@@ -228,7 +228,9 @@ class SandboxWebhookITCase {
             sink.publish(event(1));
             sink.publish(event(2));
             sink.publish(event(3));
-            awaitEvents(3);
+            awaitEvents(3); // without flush: the linger sent them
+            assertThat(batchSizes).containsExactly(3);
+            assertThat(sink.flush(Duration.ofSeconds(10))).isTrue(); // the answer reached the sink
             assertThat(sink.delivered()).isEqualTo(3);
         }
         assertThat(batchSizes).containsExactly(3);
