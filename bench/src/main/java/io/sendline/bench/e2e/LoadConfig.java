@@ -29,6 +29,8 @@ final class LoadConfig {
     double suppressedShare = 0.005;
     int domains = 50;
     int txConnections = 8;
+    // Warm-up before the measured run: marketing jobs (transactional: one per 40, at least 20).
+    int warmup = 2_000;
 
     // Limits
     Duration timeout = Duration.ofMinutes(20);
@@ -79,6 +81,7 @@ final class LoadConfig {
                 case "tx-count" -> c.txCount = Integer.parseInt(v);
                 case "tx-seconds" -> c.txSeconds = Integer.parseInt(v);
                 case "tx-connections" -> c.txConnections = Integer.parseInt(v);
+                case "warmup" -> c.warmup = Integer.parseInt(v.replace("_", ""));
                 case "template-kb" -> c.templateKb = Integer.parseInt(v);
                 case "bounce-share" -> c.bounceShare = Double.parseDouble(v);
                 case "complaint-share" -> c.complaintShare = Double.parseDouble(v);
@@ -179,6 +182,8 @@ final class LoadConfig {
                   --unknown-share F        synchronous 550s, unknown+..@simulator.sendline.dev (0.002)
                   --suppressed-share F     recipients on the suppression list beforehand (0.005)
                   --domains N              recipient domains of the campaign (50)
+                  --warmup N               marketing jobs (and N/40, at least 20, transactional) sent and
+                                           finished before the measured run, not counted (2000; 0 = none)
                 limits: --timeout S (1200), --idle-timeout S (90)
                 stack (default: started in this JVM on free ports, data in target/load-stack-data):
                   --parallelism N (2) --partitions N (4) --state-backend rocksdb|hashmap

@@ -51,6 +51,22 @@ final class Workload {
         this.txTemplate = "load-tx-" + run;
     }
 
+    private Workload(String run, LoadConfig cfg, Workload templatesOf) {
+        this.run = run;
+        this.cfg = cfg;
+        this.campaignId = "load-" + run;
+        this.marketingTemplate = templatesOf.marketingTemplate;
+        this.txTemplate = templatesOf.txTemplate;
+    }
+
+    /**
+     * The warm-up's workload: the same templates, its own run id, campaign and job ids (none of
+     * them starts with this run's), so nothing of it is counted in the measured run.
+     */
+    Workload warmup() {
+        return new Workload("w" + run, cfg, this);
+    }
+
     /** A uniform fraction in [0, 1) for a sequence number (a fixed mix, not a random one). */
     private static double fraction(long seq, long salt) {
         long h = (seq + salt) * 0x9E3779B97F4A7C15L;
