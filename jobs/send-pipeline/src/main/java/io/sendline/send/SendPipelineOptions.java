@@ -116,8 +116,10 @@ public final class SendPipelineOptions implements Serializable {
 
     /**
      * How long a transactional-lane operator may hold a partly filled network buffer before sending
-     * it on (Flink's buffer timeout, per operator). Each keyed exchange of the lane can add up to
-     * this much latency; the lane's volume is small, so flushing early costs little.
+     * it on (Flink's buffer timeout, per operator; 0 = after every record). Each keyed exchange of
+     * the lane can add up to this much latency. The default 0 also spares the lane's operators
+     * their output-flusher threads: at 5 ms ten of them woke 2,000 times a second, ~3 % of the
+     * stack's CPU, for a lane that carries a small share of the records.
      */
     public static final String BUFFER_TIMEOUT_TRANSACTIONAL =
             "latency.buffer-timeout.transactional";
@@ -187,7 +189,7 @@ public final class SendPipelineOptions implements Serializable {
                 METRIC_DOMAINS,
                 "gmail.com,googlemail.com,yahoo.com,outlook.com,hotmail.com,live.com,icloud.com,"
                         + "aol.com,gmx.de,web.de");
-        d.put(BUFFER_TIMEOUT_TRANSACTIONAL, "5ms");
+        d.put(BUFFER_TIMEOUT_TRANSACTIONAL, "0ms");
         d.put(BUFFER_TIMEOUT_MARKETING, "100ms");
         d.put(STATUS_BATCH_INTERVAL, "200ms");
         d.put(STATUS_BATCH_SIZE, "500");
@@ -476,7 +478,13 @@ public final class SendPipelineOptions implements Serializable {
                 positiveDuration(problems, key);
             }
             for (String key : List.of(BUFFER_TIMEOUT_TRANSACTIONAL, BUFFER_TIMEOUT_MARKETING)) {
-                positiveDuration(problems, key);
+                try {
+                    if (TimeUtils.parseDuration(values.get(key)).isNegative()) {
+                        problems.add(key + " must not be negative");
+                    }
+                } catch (RuntimeException e) {
+                    problems.add(key + " is not a duration (e.g. 0ms, 100ms): " + e.getMessage());
+                }
             }
             if (problems.isEmpty()
                     && TimeUtils.parseDuration(values.get(TRANSACTION_TIMEOUT))
