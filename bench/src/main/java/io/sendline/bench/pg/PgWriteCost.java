@@ -51,6 +51,8 @@ import org.flywaydb.core.Flyway;
  *                   (the load test runs at ~750/s) batches are as small as in the pipeline
  *   interval=200    ms after which a writer flushes a partial batch (status.batch-interval)
  *   ledger-linger=2 JdbcSendLedger's linger in ms; ledger-writers=2 its writer threads
+ *   ledgers=2       JdbcSendLedger instances (one per dispatch subtask: parallelism 2)
+ *   phases=ledger,status,history   which phases to run
  *   pg.NAME=VALUE   a reloadable server setting (ALTER SYSTEM), e.g. pg.synchronous_commit=off
  * </pre>
  *
@@ -75,6 +77,8 @@ public final class PgWriteCost {
         o.put("interval", "200");
         o.put("ledger-linger", "2");
         o.put("ledger-writers", "2");
+        o.put("ledgers", "2");
+        o.put("phases", "ledger,status,history");
         Map<String, String> pgSettings = new LinkedHashMap<>();
         pgSettings.put("autovacuum", "off"); // each phase vacuums its own table, see measure()
         for (String a : args) {
@@ -123,46 +127,54 @@ public final class PgWriteCost {
                 if (Boolean.parseBoolean(o.get("edge-rows"))) {
                     edgeRows(pg, stream);
                 }
+                List<String> phases = List.of(o.get("phases").split(","));
+                Phase none = new Phase(n, 0, 1, 0, 0, 0, 0);
                 Phase ledger =
-                        measure(
-                                pg,
-                                server,
-                                n,
-                                2L * n,
-                                "send_ledger",
-                                () -> ledger(pg, prefix, n, o, rate));
+                        !phases.contains("ledger")
+                                ? none
+                                : measure(
+                                        pg,
+                                        server,
+                                        n,
+                                        2L * n,
+                                        "send_ledger",
+                                        () -> ledger(pg, prefix, n, o, rate));
                 Phase status =
-                        measure(
-                                pg,
-                                server,
-                                n,
-                                2L * n,
-                                "email_job",
-                                () ->
-                                        sinks(
-                                                pg,
-                                                stream,
-                                                batch,
-                                                interval,
-                                                rate,
-                                                true,
-                                                o.get("status")));
+                        !phases.contains("status")
+                                ? none
+                                : measure(
+                                        pg,
+                                        server,
+                                        n,
+                                        2L * n,
+                                        "email_job",
+                                        () ->
+                                                sinks(
+                                                        pg,
+                                                        stream,
+                                                        batch,
+                                                        interval,
+                                                        rate,
+                                                        true,
+                                                        o.get("status")));
                 Phase history =
-                        measure(
-                                pg,
-                                server,
-                                n,
-                                2L * n,
-                                "email_event",
-                                () ->
-                                        sinks(
-                                                pg,
-                                                stream,
-                                                batch,
-                                                interval,
-                                                rate,
-                                                false,
-                                                o.get("history")));
+                        !phases.contains("history")
+                                ? none
+                                : measure(
+                                        pg,
+                                        server,
+                                        n,
+                                        2L * n,
+                                        "email_event",
+                                        () ->
+                                                sinks(
+                                                        pg,
+                                                        stream,
+                                                        batch,
+                                                        interval,
+                                                        rate,
+                                                        false,
+                                                        o.get("history")));
                 if (prefix.equals("job-")) {
                     rows.add(new Row("ledger claim + accepted", ledger));
                     rows.add(new Row("email_job QUEUED + SENT (" + o.get("status") + ")", status));
@@ -237,12 +249,18 @@ public final class PgWriteCost {
     private static void ledger(
             EmbeddedPostgres pg, String prefix, int n, Map<String, String> o, double rate)
             throws Exception {
-        try (JdbcSendLedger ledger =
-                new JdbcSendLedger(
-                        pg.dataSource(),
-                        JdbcSendLedger.DEFAULT_MAX_BATCH,
-                        java.time.Duration.ofMillis(Long.parseLong(o.get("ledger-linger"))),
-                        Integer.parseInt(o.get("ledger-writers")))) {
+        // One ledger per dispatch subtask, as DispatchResources opens them; jobs split by key.
+        int count = Integer.parseInt(o.get("ledgers"));
+        List<JdbcSendLedger> ledgers = new ArrayList<>();
+        for (int k = 0; k < count; k++) {
+            ledgers.add(
+                    new JdbcSendLedger(
+                            pg.dataSource(),
+                            JdbcSendLedger.DEFAULT_MAX_BATCH,
+                            java.time.Duration.ofMillis(Long.parseLong(o.get("ledger-linger"))),
+                            Integer.parseInt(o.get("ledger-writers"))));
+        }
+        try {
             Semaphore permits = new Semaphore(Integer.parseInt(o.get("inflight")));
             List<CompletableFuture<Void>> done = new ArrayList<>(n);
             long t0 = System.nanoTime();
@@ -250,6 +268,7 @@ public final class PgWriteCost {
                 sleepUntil(t0, i, rate);
                 permits.acquire();
                 String id = prefix + "run1-" + i;
+                JdbcSendLedger ledger = ledgers.get(Math.floorMod(id.hashCode() * 31, count));
                 done.add(
                         ledger.claim(id, 0, "send-marketing/0/0/run1")
                                 .thenCompose(
@@ -263,6 +282,10 @@ public final class PgWriteCost {
                                 .whenComplete((v, e) -> permits.release()));
             }
             CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).join();
+        } finally {
+            for (JdbcSendLedger l : ledgers) {
+                l.close();
+            }
         }
     }
 

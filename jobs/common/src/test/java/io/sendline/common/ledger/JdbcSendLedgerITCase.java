@@ -334,6 +334,53 @@ class JdbcSendLedgerITCase {
     }
 
     @Test
+    void smallBatchesOfScalarStatementsAndLargeUnnestBatchesGiveTheSameVerdicts() throws Exception {
+        // Up to PIPELINE_MAX operations go as scalar statements in one JDBC batch, more as one
+        // unnest statement: both must read the same rows the same way.
+        Map<Integer, List<String>> verdicts = new java.util.TreeMap<>();
+        for (int maxBatch : new int[] {4, 500}) {
+            String p = "b" + maxBatch + "-";
+            try (JdbcSendLedger l = ledger()) {
+                claim(l, p + "accepted", 0, "run1");
+                l.accepted(p + "accepted", 0, "ses", "pm-1").join();
+                claim(l, p + "failed", 0, "run1");
+                l.failed(p + "failed", 0, "550", false).join();
+                claim(l, p + "retryable", 0, "run1");
+                l.failed(p + "retryable", 0, "421", true).join();
+                claim(l, p + "open", 0, "run1");
+            }
+            try (JdbcSendLedger l =
+                    new JdbcSendLedger(pg.dataSource(), maxBatch, Duration.ofMillis(200), 1)) {
+                List<CompletableFuture<Claim>> fs = new ArrayList<>();
+                for (String job : List.of("accepted", "failed", "retryable", "open")) {
+                    fs.add(l.claim(p + job, 0, "run2"));
+                }
+                fs.add(l.claim(p + "never-claimed", 0, "run2"));
+                for (int i = 0; i < JdbcSendLedger.PIPELINE_MAX + 8; i++) {
+                    fs.add(l.claim(p + "new-" + i, 0, "run2"));
+                }
+                List<String> kinds = new ArrayList<>();
+                for (CompletableFuture<Claim> f : fs) {
+                    Claim c = f.orTimeout(30, TimeUnit.SECONDS).join();
+                    kinds.add(c.kind() + "/" + c.attempt() + "/" + c.mayRetry());
+                }
+                if (maxBatch > JdbcSendLedger.PIPELINE_MAX) {
+                    assertThat(l.statementsExecuted()).as("one unnest statement").isEqualTo(1);
+                }
+                verdicts.put(maxBatch, kinds);
+            }
+        }
+        assertThat(verdicts.get(4)).isEqualTo(verdicts.get(500));
+        assertThat(verdicts.get(4).subList(0, 5))
+                .containsExactly(
+                        "ALREADY_ACCEPTED/0/false",
+                        "ALREADY_FAILED/0/false",
+                        "ALREADY_FAILED/0/true",
+                        "IN_DOUBT/0/false",
+                        "FRESH/0/false");
+    }
+
+    @Test
     void callsAfterCloseFailClearly() {
         JdbcSendLedger l = ledger();
         l.close();
