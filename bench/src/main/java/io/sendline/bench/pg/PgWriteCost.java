@@ -3,12 +3,16 @@ package io.sendline.bench.pg;
 import io.sendline.common.ledger.Claim;
 import io.sendline.common.ledger.JdbcSendLedger;
 import io.sendline.embedded.EmbeddedPostgres;
+import io.sendline.schemas.EmailEvent;
 import io.sendline.schemas.EmailEventType;
 import io.sendline.schemas.EmailJob;
 import io.sendline.schemas.EmailType;
 import io.sendline.schemas.db.Migrations;
 import io.sendline.send.events.Events;
 import io.sendline.send.events.JobEvent;
+import io.sendline.send.status.EventHistorySink;
+import io.sendline.send.status.JobStatusSink;
+import io.sendline.send.status.StatusBatch;
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -38,9 +42,9 @@ import org.flywaydb.core.Flyway;
  * <pre>
  * java -cp ... io.sendline.bench.pg.PgWriteCost [key=value ...]
  *   emails=100000   emails per phase (after a 2,000-email warm-up)
- *   status=legacy   legacy: one upsert per event in a JDBC batch (the old JdbcSink)
+ *   status=coalesced  legacy: one upsert per event in a JDBC batch (the old JdbcSink)
  *                   coalesced: JobStatusSink's coalesced one-statement batch
- *   history=legacy  legacy: one insert per event in a JDBC batch; unnest: EventHistorySink's
+ *   history=unnest  legacy: one insert per event in a JDBC batch; unnest: EventHistorySink's
  *   batch=500       events buffered per writer before a flush (status.batch-size)
  *   lag=0           emails between a job's QUEUED and its SENT in the event stream (0: adjacent;
  *                   in a backlog they are seconds apart, i.e. lag = rate x seconds)
@@ -53,6 +57,7 @@ import org.flywaydb.core.Flyway;
  *   ledger-linger=2 JdbcSendLedger's linger in ms; ledger-writers=2 its writer threads
  *   ledgers=2       JdbcSendLedger instances (one per dispatch subtask: parallelism 2)
  *   phases=ledger,status,history   which phases to run
+ *   sql=FILE        SQL run after the migrations (to try a schema change before writing it)
  *   pg.NAME=VALUE   a reloadable server setting (ALTER SYSTEM), e.g. pg.synchronous_commit=off
  * </pre>
  *
@@ -66,8 +71,8 @@ public final class PgWriteCost {
     public static void main(String[] args) throws Exception {
         Map<String, String> o = new LinkedHashMap<>();
         o.put("emails", "100000");
-        o.put("status", "legacy");
-        o.put("history", "legacy");
+        o.put("status", "coalesced");
+        o.put("history", "unnest");
         o.put("batch", "500");
         o.put("lag", "0");
         o.put("schema", "latest");
@@ -79,6 +84,7 @@ public final class PgWriteCost {
         o.put("ledger-writers", "2");
         o.put("ledgers", "2");
         o.put("phases", "ledger,status,history");
+        o.put("sql", "");
         Map<String, String> pgSettings = new LinkedHashMap<>();
         pgSettings.put("autovacuum", "off"); // each phase vacuums its own table, see measure()
         for (String a : args) {
@@ -119,6 +125,9 @@ public final class PgWriteCost {
                     st.execute("ALTER SYSTEM SET " + e.getKey() + " = '" + e.getValue() + "'");
                 }
                 st.execute("SELECT pg_reload_conf()");
+                if (!o.get("sql").isEmpty()) {
+                    st.execute(java.nio.file.Files.readString(java.nio.file.Path.of(o.get("sql"))));
+                }
             }
             List<Row> rows = new ArrayList<>();
             for (String prefix : new String[] {"warm-", "job-"}) {
@@ -566,6 +575,16 @@ public final class PgWriteCost {
             switch (variant) {
                 case "legacy":
                     return new Legacy(status);
+                case "coalesced":
+                    if (!status) {
+                        throw new IllegalArgumentException("coalesced is a status variant");
+                    }
+                    return new Coalesced();
+                case "unnest":
+                    if (status) {
+                        throw new IllegalArgumentException("unnest is a history variant");
+                    }
+                    return new Unnest();
                 default:
                     throw new IllegalArgumentException("unknown variant " + variant);
             }
@@ -614,6 +633,57 @@ public final class PgWriteCost {
             }
             ps.executeBatch();
             buffer.clear();
+        }
+    }
+
+    /** JobStatusSink's buffer: events folded per job, one unnest upsert per flush. */
+    static final class Coalesced implements BatchWrite {
+        private final StatusBatch batch = new StatusBatch();
+
+        @Override
+        public void add(JobEvent e) {
+            batch.add(e);
+        }
+
+        @Override
+        public int buffered() {
+            return batch.added();
+        }
+
+        @Override
+        public void flush(Connection c) throws SQLException {
+            if (!batch.isEmpty()) {
+                JobStatusSink.write(c, batch.rows());
+                batch.clear();
+            }
+        }
+    }
+
+    /** EventHistorySink's buffer: one unnest insert per flush, in event-id order. */
+    static final class Unnest implements BatchWrite {
+        private final Map<String, EmailEvent> events = new LinkedHashMap<>();
+        private int added;
+
+        @Override
+        public void add(JobEvent e) {
+            events.putIfAbsent(e.event().eventId(), e.event());
+            added++;
+        }
+
+        @Override
+        public int buffered() {
+            return added;
+        }
+
+        @Override
+        public void flush(Connection c) throws SQLException {
+            if (!events.isEmpty()) {
+                List<EmailEvent> sorted = new ArrayList<>(events.values());
+                sorted.sort(java.util.Comparator.comparing(EmailEvent::eventId));
+                EventHistorySink.write(c, sorted);
+                events.clear();
+                added = 0;
+            }
         }
     }
 }
