@@ -54,7 +54,7 @@ import org.flywaydb.core.Flyway;
  *   rate=0          emails per second fed to each phase; 0: as fast as it goes. At a real rate
  *                   (the load test runs at ~750/s) batches are as small as in the pipeline
  *   interval=200    ms after which a writer flushes a partial batch (status.batch-interval)
- *   ledger-linger=2 JdbcSendLedger's linger in ms; ledger-writers=2 its writer threads
+ *   ledger-linger=2 JdbcSendLedger's linger in ms; ledger-writers=1 its writer threads (its default)
  *   ledgers=2       JdbcSendLedger instances (one per dispatch subtask: parallelism 2)
  *   phases=ledger,status,history   which phases to run
  *   sql=FILE        SQL run after the migrations (to try a schema change before writing it)
@@ -81,7 +81,7 @@ public final class PgWriteCost {
         o.put("rate", "0");
         o.put("interval", "200");
         o.put("ledger-linger", "2");
-        o.put("ledger-writers", "2");
+        o.put("ledger-writers", Integer.toString(JdbcSendLedger.DEFAULT_WRITERS));
         o.put("ledgers", "2");
         o.put("phases", "ledger,status,history");
         o.put("sql", "");
@@ -277,7 +277,13 @@ public final class PgWriteCost {
                 sleepUntil(t0, i, rate);
                 permits.acquire();
                 String id = prefix + "run1-" + i;
-                JdbcSendLedger ledger = ledgers.get(Math.floorMod(id.hashCode() * 31, count));
+                JdbcSendLedger ledger =
+                        ledgers.get(
+                                Math.floorMod(
+                                        // Not the parity of hashCode(): the ledger picks its
+                                        // writer by that, and the two must be independent.
+                                        Integer.rotateRight(id.hashCode() * 0x9E3779B9, 16),
+                                        count));
                 done.add(
                         ledger.claim(id, 0, "send-marketing/0/0/run1")
                                 .thenCompose(
