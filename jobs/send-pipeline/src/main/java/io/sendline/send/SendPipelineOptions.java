@@ -108,6 +108,12 @@ public final class SendPipelineOptions implements Serializable {
     /** How many millis worth of its rate a throttle key may send at once after an idle time. */
     public static final String THROTTLE_BURST = "throttle.burst";
 
+    /**
+     * Writer threads (each with its own PostgreSQL connection) of each dispatch subtask's send
+     * ledger. Every subtask already has its own ledger; more writers split the batches.
+     */
+    public static final String LEDGER_WRITERS = "dispatch.ledger-writers";
+
     /** On shutdown or failover, how long dispatch waits for its in-flight sends to be recorded. */
     public static final String DISPATCH_DRAIN = "dispatch.drain-timeout";
 
@@ -185,6 +191,7 @@ public final class SendPipelineOptions implements Serializable {
         d.put(PAUSED_RECHECK, "1s");
         d.put(THROTTLE_BURST, "200ms");
         d.put(DISPATCH_DRAIN, "10s");
+        d.put(LEDGER_WRITERS, "1");
         d.put(
                 METRIC_DOMAINS,
                 "gmail.com,googlemail.com,yahoo.com,outlook.com,hotmail.com,live.com,icloud.com,"
@@ -342,6 +349,10 @@ public final class SendPipelineOptions implements Serializable {
         return duration(THROTTLE_BURST);
     }
 
+    public int ledgerWriters() {
+        return Integer.parseInt(get(LEDGER_WRITERS));
+    }
+
     public Duration dispatchDrainTimeout() {
         return duration(DISPATCH_DRAIN);
     }
@@ -496,6 +507,7 @@ public final class SendPipelineOptions implements Serializable {
             integer(problems, MAX_PARALLELISM, 1);
             integer(problems, CAPACITY_TRANSACTIONAL, 1);
             integer(problems, CAPACITY_MARKETING, 1);
+            integer(problems, LEDGER_WRITERS, 1);
             integer(problems, STATUS_BATCH_SIZE, 1);
             if (integer(problems, SUPPRESSION_BUCKETS, 1)
                     && Integer.bitCount(Integer.parseInt(values.get(SUPPRESSION_BUCKETS))) != 1) {

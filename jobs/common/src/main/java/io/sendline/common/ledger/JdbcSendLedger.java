@@ -191,6 +191,11 @@ public final class JdbcSendLedger implements SendLedger {
         this(dataSource(jdbcUrl, user, password));
     }
 
+    /** A ledger on a PostgreSQL URL with the default batching and {@code writerThreads} writers. */
+    public JdbcSendLedger(String jdbcUrl, String user, String password, int writerThreads) {
+        this(dataSource(jdbcUrl, user, password), DEFAULT_MAX_BATCH, DEFAULT_LINGER, writerThreads);
+    }
+
     /**
      * @param dataSource where the {@code send_ledger} table is
      * @param maxBatch most operations per statement, at least 1

@@ -64,7 +64,8 @@ public final class Dispatch {
                 options.jdbcPassword(),
                 relays,
                 options.bootstrapServers(),
-                options.pacingTopic());
+                options.pacingTopic(),
+                options.ledgerWriters());
     }
 
     /** Dispatch of one lane with the production resources. */

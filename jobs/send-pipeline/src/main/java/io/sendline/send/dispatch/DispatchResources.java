@@ -37,8 +37,33 @@ public interface DispatchResources extends Serializable {
             RelayConfig relays,
             String bootstrapServers,
             String pacingTopic) {
+        return of(
+                jdbcUrl,
+                jdbcUser,
+                jdbcPassword,
+                relays,
+                bootstrapServers,
+                pacingTopic,
+                JdbcSendLedger.DEFAULT_WRITERS);
+    }
+
+    /** Production resources with {@code ledgerWriters} writer threads per ledger. */
+    static DispatchResources of(
+            String jdbcUrl,
+            String jdbcUser,
+            String jdbcPassword,
+            RelayConfig relays,
+            String bootstrapServers,
+            String pacingTopic,
+            int ledgerWriters) {
         return new Production(
-                jdbcUrl, jdbcUser, jdbcPassword, relays, bootstrapServers, pacingTopic);
+                jdbcUrl,
+                jdbcUser,
+                jdbcPassword,
+                relays,
+                bootstrapServers,
+                pacingTopic,
+                ledgerWriters);
     }
 
     /** The production resources. */
@@ -48,7 +73,8 @@ public interface DispatchResources extends Serializable {
             String jdbcPassword,
             RelayConfig relays,
             String bootstrapServers,
-            String pacingTopic)
+            String pacingTopic,
+            int ledgerWriters)
             implements DispatchResources {
 
         private static final long serialVersionUID = 1L;
@@ -60,7 +86,8 @@ public interface DispatchResources extends Serializable {
 
         @Override
         public SendLedger openLedger() {
-            return new JdbcSendLedger(jdbcUrl, emptyToNull(jdbcUser), emptyToNull(jdbcPassword));
+            return new JdbcSendLedger(
+                    jdbcUrl, emptyToNull(jdbcUser), emptyToNull(jdbcPassword), ledgerWriters);
         }
 
         @Override
