@@ -129,6 +129,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
                             .setPGStartupWait(Duration.ofSeconds(60))
                             // Enough for a few Flink JDBC sinks, the edge and tests together.
                             .setServerConfig("max_connections", "200")
+                            // The default 128 MB is outgrown by a few hundred thousand email_job,
+                            // send_ledger and email_event rows (a load test): their indexes then
+                            // come from the OS cache page by page. Mapped lazily, so it costs
+                            // memory only as it fills.
+                            .setServerConfig("shared_buffers", "512MB")
                             .setServerConfig("listen_addresses", "localhost");
             if (port > 0) {
                 b.setPort(port);
