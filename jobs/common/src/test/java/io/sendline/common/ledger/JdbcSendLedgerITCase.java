@@ -328,6 +328,8 @@ class JdbcSendLedgerITCase {
             for (CompletableFuture<Claim> f : fs) {
                 assertThat(f.join().kind()).isEqualTo(Claim.Kind.FRESH);
             }
+            // The writer counts operations after it has completed their futures.
+            awaitCount(l::operationsCompleted, 2000);
             assertThat(l.operationsCompleted()).isEqualTo(2000);
             assertThat(l.statementsExecuted()).isLessThanOrEqualTo(100);
         }
@@ -365,6 +367,8 @@ class JdbcSendLedgerITCase {
                     kinds.add(c.kind() + "/" + c.attempt() + "/" + c.mayRetry());
                 }
                 if (maxBatch > JdbcSendLedger.PIPELINE_MAX) {
+                    // The writer counts a statement after it has completed the statement's calls.
+                    awaitCount(l::statementsExecuted, 1);
                     assertThat(l.statementsExecuted()).as("one unnest statement").isEqualTo(1);
                 }
                 verdicts.put(maxBatch, kinds);
@@ -385,5 +389,14 @@ class JdbcSendLedgerITCase {
         JdbcSendLedger l = ledger();
         l.close();
         assertThat(l.claim("job-1", 0, "a")).isCompletedExceptionally();
+    }
+
+    /** Waits up to 10 s for a counter the writer thread bumps after completing the futures. */
+    private static void awaitCount(java.util.function.LongSupplier counter, long atLeast)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (counter.getAsLong() < atLeast && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
     }
 }
