@@ -3,16 +3,15 @@ package io.sendline.bench.pg;
 import io.sendline.common.ledger.Claim;
 import io.sendline.common.ledger.JdbcSendLedger;
 import io.sendline.embedded.EmbeddedPostgres;
-import io.sendline.schemas.EmailEvent;
 import io.sendline.schemas.EmailEventType;
 import io.sendline.schemas.EmailJob;
 import io.sendline.schemas.EmailType;
 import io.sendline.schemas.db.Migrations;
 import io.sendline.send.events.Events;
 import io.sendline.send.events.JobEvent;
+import io.sendline.send.status.BatchingJdbcSink;
 import io.sendline.send.status.EventHistorySink;
 import io.sendline.send.status.JobStatusSink;
-import io.sendline.send.status.StatusBatch;
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -585,12 +584,12 @@ public final class PgWriteCost {
                     if (!status) {
                         throw new IllegalArgumentException("coalesced is a status variant");
                     }
-                    return new Coalesced();
+                    return new SinkBuffer(JobStatusSink.buffer());
                 case "unnest":
                     if (status) {
                         throw new IllegalArgumentException("unnest is a history variant");
                     }
-                    return new Unnest();
+                    return new SinkBuffer(EventHistorySink.buffer());
                 default:
                     throw new IllegalArgumentException("unknown variant " + variant);
             }
@@ -642,53 +641,29 @@ public final class PgWriteCost {
         }
     }
 
-    /** JobStatusSink's buffer: events folded per job, one unnest upsert per flush. */
-    static final class Coalesced implements BatchWrite {
-        private final StatusBatch batch = new StatusBatch();
+    /** The pipeline's own sink buffer (JobStatusSink's or EventHistorySink's). */
+    static final class SinkBuffer implements BatchWrite {
+        private final BatchingJdbcSink.Buffer<JobEvent> buffer;
+
+        SinkBuffer(BatchingJdbcSink.Buffer<JobEvent> buffer) {
+            this.buffer = buffer;
+        }
 
         @Override
         public void add(JobEvent e) {
-            batch.add(e);
+            buffer.add(e);
         }
 
         @Override
         public int buffered() {
-            return batch.added();
+            return buffer.added();
         }
 
         @Override
         public void flush(Connection c) throws SQLException {
-            if (!batch.isEmpty()) {
-                JobStatusSink.write(c, batch.rows());
-                batch.clear();
-            }
-        }
-    }
-
-    /** EventHistorySink's buffer: one unnest insert per flush, in event-id order. */
-    static final class Unnest implements BatchWrite {
-        private final Map<String, EmailEvent> events = new LinkedHashMap<>();
-        private int added;
-
-        @Override
-        public void add(JobEvent e) {
-            events.putIfAbsent(e.event().eventId(), e.event());
-            added++;
-        }
-
-        @Override
-        public int buffered() {
-            return added;
-        }
-
-        @Override
-        public void flush(Connection c) throws SQLException {
-            if (!events.isEmpty()) {
-                List<EmailEvent> sorted = new ArrayList<>(events.values());
-                sorted.sort(java.util.Comparator.comparing(EmailEvent::eventId));
-                EventHistorySink.write(c, sorted);
-                events.clear();
-                added = 0;
+            if (!buffer.isEmpty()) {
+                buffer.write(c);
+                buffer.clear();
             }
         }
     }

@@ -1,10 +1,12 @@
 package io.sendline.common.ledger;
 
+import io.sendline.common.jdbc.PostgresDataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,8 +22,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 import javax.sql.DataSource;
-import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -188,12 +191,16 @@ public final class JdbcSendLedger implements SendLedger {
 
     /** A ledger on a PostgreSQL URL with the default batching. */
     public JdbcSendLedger(String jdbcUrl, String user, String password) {
-        this(dataSource(jdbcUrl, user, password));
+        this(PostgresDataSource.of(jdbcUrl, user, password));
     }
 
     /** A ledger on a PostgreSQL URL with the default batching and {@code writerThreads} writers. */
     public JdbcSendLedger(String jdbcUrl, String user, String password, int writerThreads) {
-        this(dataSource(jdbcUrl, user, password), DEFAULT_MAX_BATCH, DEFAULT_LINGER, writerThreads);
+        this(
+                PostgresDataSource.of(jdbcUrl, user, password),
+                DEFAULT_MAX_BATCH,
+                DEFAULT_LINGER,
+                writerThreads);
     }
 
     /**
@@ -217,18 +224,6 @@ public final class JdbcSendLedger implements SendLedger {
             writers.add(t);
             t.start();
         }
-    }
-
-    private static DataSource dataSource(String url, String user, String password) {
-        PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setUrl(Objects.requireNonNull(url, "jdbcUrl"));
-        if (user != null) {
-            ds.setUser(user);
-        }
-        if (password != null) {
-            ds.setPassword(password);
-        }
-        return ds;
     }
 
     @Override
@@ -427,6 +422,10 @@ public final class JdbcSendLedger implements SendLedger {
     }
 
     // ---- the writer -------------------------------------------------------------------------
+
+    /** One column of an outcome: its PostgreSQL array type, JDBC type and value. */
+    private record Column<O>(
+            String pgType, int sqlType, IntFunction<Object[]> array, Function<O, Object> value) {}
 
     private final class Writer implements Runnable {
         private final BlockingQueue<Op> queue;
@@ -714,90 +713,75 @@ public final class JdbcSendLedger implements SendLedger {
         }
 
         private void writeAccepted(List<AcceptedOp> ops) throws SQLException {
-            if (ops.size() <= PIPELINE_MAX) {
-                ops.sort(Comparator.comparing(op -> op.jobId));
-                try (PreparedStatement ps = connection().prepareStatement(ACCEPTED_ONE_SQL)) {
-                    for (AcceptedOp op : ops) {
-                        ps.setString(1, op.jobId);
-                        ps.setInt(2, op.attempt);
-                        ps.setString(3, op.relay);
-                        ps.setString(4, op.providerMessageId);
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-                for (AcceptedOp op : ops) {
-                    op.future.complete(null);
-                }
-                return;
-            }
-            ops.sort(Comparator.comparing(op -> op.jobId));
-            int n = ops.size();
-            String[] ids = new String[n];
-            Integer[] attempts = new Integer[n];
-            String[] relays = new String[n];
-            String[] messageIds = new String[n];
-            for (int i = 0; i < n; i++) {
-                AcceptedOp op = ops.get(i);
-                ids[i] = op.jobId;
-                attempts[i] = op.attempt;
-                relays[i] = op.relay;
-                messageIds[i] = op.providerMessageId;
-            }
-            Connection c = connection();
-            try (PreparedStatement ps = c.prepareStatement(ACCEPTED_SQL)) {
-                ps.setArray(1, c.createArrayOf("text", ids));
-                ps.setArray(2, c.createArrayOf("integer", attempts));
-                ps.setArray(3, c.createArrayOf("text", relays));
-                ps.setArray(4, c.createArrayOf("text", messageIds));
-                ps.executeUpdate();
-            }
-            for (AcceptedOp op : ops) {
-                op.future.complete(null);
-            }
+            writeOutcomes(
+                    ops,
+                    ACCEPTED_ONE_SQL,
+                    ACCEPTED_SQL,
+                    new Column<>("text", Types.VARCHAR, String[]::new, op -> op.relay),
+                    new Column<>("text", Types.VARCHAR, String[]::new, op -> op.providerMessageId),
+                    op -> op.future);
         }
 
         private void writeFailed(List<FailedOp> ops) throws SQLException {
+            writeOutcomes(
+                    ops,
+                    FAILED_ONE_SQL,
+                    FAILED_SQL,
+                    new Column<>("text", Types.VARCHAR, String[]::new, op -> op.reason),
+                    new Column<>("boolean", Types.BOOLEAN, Boolean[]::new, op -> op.retryable),
+                    op -> op.future);
+        }
+
+        /**
+         * Records outcomes (job id, attempt and two columns of their own): up to {@link
+         * #PIPELINE_MAX} as scalar statements in one JDBC batch (planned once per connection), more
+         * as one unnest statement; in job-id order either way, so two writers lock rows in the same
+         * order.
+         */
+        private <O extends Op> void writeOutcomes(
+                List<O> ops,
+                String oneSql,
+                String unnestSql,
+                Column<O> third,
+                Column<O> fourth,
+                Function<O, CompletableFuture<Void>> future)
+                throws SQLException {
+            ops.sort(Comparator.comparing(op -> op.jobId));
+            Connection c = connection();
             if (ops.size() <= PIPELINE_MAX) {
-                ops.sort(Comparator.comparing(op -> op.jobId));
-                try (PreparedStatement ps = connection().prepareStatement(FAILED_ONE_SQL)) {
-                    for (FailedOp op : ops) {
+                try (PreparedStatement ps = c.prepareStatement(oneSql)) {
+                    for (O op : ops) {
                         ps.setString(1, op.jobId);
                         ps.setInt(2, op.attempt);
-                        ps.setString(3, op.reason);
-                        ps.setBoolean(4, op.retryable);
+                        ps.setObject(3, third.value.apply(op), third.sqlType);
+                        ps.setObject(4, fourth.value.apply(op), fourth.sqlType);
                         ps.addBatch();
                     }
                     ps.executeBatch();
                 }
-                for (FailedOp op : ops) {
-                    op.future.complete(null);
+            } else {
+                int n = ops.size();
+                String[] ids = new String[n];
+                Integer[] attempts = new Integer[n];
+                Object[] thirds = third.array.apply(n);
+                Object[] fourths = fourth.array.apply(n);
+                for (int i = 0; i < n; i++) {
+                    O op = ops.get(i);
+                    ids[i] = op.jobId;
+                    attempts[i] = op.attempt;
+                    thirds[i] = third.value.apply(op);
+                    fourths[i] = fourth.value.apply(op);
                 }
-                return;
+                try (PreparedStatement ps = c.prepareStatement(unnestSql)) {
+                    ps.setArray(1, c.createArrayOf("text", ids));
+                    ps.setArray(2, c.createArrayOf("integer", attempts));
+                    ps.setArray(3, c.createArrayOf(third.pgType, thirds));
+                    ps.setArray(4, c.createArrayOf(fourth.pgType, fourths));
+                    ps.executeUpdate();
+                }
             }
-            ops.sort(Comparator.comparing(op -> op.jobId));
-            int n = ops.size();
-            String[] ids = new String[n];
-            Integer[] attempts = new Integer[n];
-            String[] reasons = new String[n];
-            Boolean[] retryable = new Boolean[n];
-            for (int i = 0; i < n; i++) {
-                FailedOp op = ops.get(i);
-                ids[i] = op.jobId;
-                attempts[i] = op.attempt;
-                reasons[i] = op.reason;
-                retryable[i] = op.retryable;
-            }
-            Connection c = connection();
-            try (PreparedStatement ps = c.prepareStatement(FAILED_SQL)) {
-                ps.setArray(1, c.createArrayOf("text", ids));
-                ps.setArray(2, c.createArrayOf("integer", attempts));
-                ps.setArray(3, c.createArrayOf("text", reasons));
-                ps.setArray(4, c.createArrayOf("boolean", retryable));
-                ps.executeUpdate();
-            }
-            for (FailedOp op : ops) {
-                op.future.complete(null);
+            for (O op : ops) {
+                future.apply(op).complete(null);
             }
         }
 

@@ -1,5 +1,6 @@
 package io.sendline.send.status;
 
+import io.sendline.common.jdbc.PostgresDataSource;
 import java.io.IOException;
 import java.io.Serializable;
 import java.sql.Connection;
@@ -11,7 +12,6 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.metrics.Counter;
-import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +51,9 @@ public final class BatchingJdbcSink<T> implements Sink<T> {
         /** Elements added since the last {@link #clear()}; the size trigger compares this. */
         int added();
 
-        boolean isEmpty();
+        default boolean isEmpty() {
+            return rows() == 0;
+        }
 
         /** Rows the buffer writes (after folding), for the metrics. */
         int rows();
@@ -101,8 +103,8 @@ public final class BatchingJdbcSink<T> implements Sink<T> {
             String name,
             BufferFactory<T> buffers) {
         this.url = Objects.requireNonNull(url, "url");
-        this.user = emptyToNull(user);
-        this.password = emptyToNull(password);
+        this.user = user;
+        this.password = password;
         if (batchSize < 1 || maxRetries < 0 || batchInterval.isNegative()) {
             throw new IllegalArgumentException(
                     "batchSize must be >= 1, maxRetries >= 0, batchInterval >= 0");
@@ -112,10 +114,6 @@ public final class BatchingJdbcSink<T> implements Sink<T> {
         this.maxRetries = maxRetries;
         this.name = Objects.requireNonNull(name, "name");
         this.buffers = Objects.requireNonNull(buffers, "buffers");
-    }
-
-    private static String emptyToNull(String s) {
-        return s == null || s.isEmpty() ? null : s;
     }
 
     @Override
@@ -214,15 +212,7 @@ public final class BatchingJdbcSink<T> implements Sink<T> {
 
         private Connection connection() throws SQLException {
             if (connection == null) {
-                PGSimpleDataSource ds = new PGSimpleDataSource();
-                ds.setUrl(url);
-                if (user != null) {
-                    ds.setUser(user);
-                }
-                if (password != null) {
-                    ds.setPassword(password);
-                }
-                connection = ds.getConnection();
+                connection = PostgresDataSource.of(url, user, password).getConnection();
                 connection.setAutoCommit(true);
             }
             return connection;
